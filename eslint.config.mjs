@@ -1,0 +1,75 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+// Packages that perform I/O or read ambient state. Domain and contract libraries must stay pure:
+// they get time, ids and data handed in, never fetch them.
+const ioPackages = [
+  'node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'node:sqlite', 'node:net', 'node:http', 'node:child_process',
+  'http', 'net', 'child_process', 'kafkajs', 'mongoose', 'mongodb', '@kurrent/*', '@nestjs/*', 'socket.io',
+  'pino', 'prom-client', '@opentelemetry/*', 'testcontainers',
+];
+
+const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminders', 'reporting', 'gateway'];
+
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.nx/**', '**/.infra-cache/**', '**/tmp/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            // Layers
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioPackages },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
+              bannedExternalImports: ioPackages,
+            },
+            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application'] },
+            {
+              sourceTag: 'type:infra',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra'],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:app'],
+            },
+            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['*'] },
+            // Services talk only through contracts: a service reaches its own domain and shared libraries.
+            ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Time is injected in pure code.
+    files: ['libs/**/domain/src/**/*.ts', 'libs/shared/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/shared/kernel/src/clock.ts', 'libs/shared/kernel/src/ids.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Inject a Clock; domain code never reads the system clock.' },
+        { object: 'Math', property: 'random', message: 'Inject an IdGenerator or a seed.' },
+      ],
+    },
+  },
+  prettier,
+];

@@ -1,0 +1,4 @@
+export * from './ports/event-store.port';
+export * from './ports/bus.port';
+export * from './ports/read-model.port';
+export * from './ports/checkpoint.port';

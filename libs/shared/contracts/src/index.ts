@@ -1,0 +1,4 @@
+export * from './envelope';
+export * from './registry';
+export * from './streams';
+export * from './asyncapi/asyncapi';
