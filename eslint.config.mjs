@@ -12,6 +12,43 @@ const ioPackages = [
 
 const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminders', 'reporting', 'gateway'];
 
+/** Layer and scope rules; tests additionally reach the shared testing library (contract suites, fixtures). */
+const depConstraints = (extraTags = []) => [
+  // Layers
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', ...extraTags], bannedExternalImports: ioPackages },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', ...extraTags],
+    bannedExternalImports: ioPackages,
+  },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', ...extraTags] },
+  {
+    sourceTag: 'type:infra',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', ...extraTags],
+  },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing'],
+  },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:app', ...extraTags],
+  },
+  { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['*'] },
+  // Services talk only through contracts: a service reaches its own domain and shared libraries.
+  ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+];
+
+const boundaryRule = (extraTags = []) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    banTransitiveDependencies: false,
+    depConstraints: depConstraints(extraTags),
+  },
+];
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.nx/**', '**/.infra-cache/**', '**/tmp/**'] },
   ...nx.configs['flat/base'],
@@ -19,39 +56,7 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: [
-            // Layers
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ioPackages },
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              bannedExternalImports: ioPackages,
-            },
-            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application'] },
-            {
-              sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra'],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:app'],
-            },
-            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['*'] },
-            // Services talk only through contracts: a service reaches its own domain and shared libraries.
-            ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaryRule(),
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
@@ -70,6 +75,10 @@ export default [
         { object: 'Math', property: 'random', message: 'Inject an IdGenerator or a seed.' },
       ],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test-fixtures/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaryRule(['type:testing']) },
   },
   prettier,
 ];

@@ -1,0 +1,206 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { eventStoreContract, eventually, thingHappened } from '@ringback/testing';
+import { WrongExpectedRevisionError } from '@ringback/platform-core';
+import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const quiet = { onSubscriptionError: () => undefined };
+
+function tempDir(): { dir: string; file: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ringback-sqlite-'));
+  return { dir, file: join(dir, 'events.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+eventStoreContract('SqliteEventStore', async () => {
+  const tmp = tempDir();
+  const store = new SqliteEventStore({ path: tmp.file, ...quiet });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      tmp.remove();
+    },
+  };
+});
+
+eventStoreContract('SqliteEventStore (:memory:)', async () => {
+  const store = new SqliteEventStore({ path: ':memory:', ...quiet });
+  return { store, cleanup: () => store.close() };
+});
+
+describe('SqliteEventStore on a file', () => {
+  it('opens in WAL mode with synchronous=FULL', async () => {
+    const tmp = tempDir();
+    const store = new SqliteEventStore({ path: tmp.file });
+    try {
+      assert.deepEqual({ ...store.database.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
+      assert.deepEqual({ ...store.database.prepare('PRAGMA synchronous').get() }, { synchronous: 2 });
+    } finally {
+      await store.close();
+      tmp.remove();
+    }
+  });
+
+  it('keeps events and keeps positions increasing across a reopen', async () => {
+    const tmp = tempDir();
+    try {
+      const first = new SqliteEventStore({ path: tmp.file });
+      const e0 = thingHappened('thing-1', 0);
+      const r0 = await first.appendToStream('thing-1', [e0], { expectedRevision: 'no_stream' });
+      await first.close();
+
+      const second = new SqliteEventStore({ path: tmp.file });
+      assert.deepEqual(
+        (await second.readStream('thing-1')).map((e) => e.envelope),
+        [e0],
+      );
+      const r1 = await second.appendToStream('thing-1', [thingHappened('thing-1', 1)], {
+        expectedRevision: 0,
+      });
+      assert.ok(r1.position > r0.position);
+      assert.equal(await second.headPosition(), r1.position);
+      await second.close();
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it('sees appends made through another connection: revision checks and subscriptions by polling', async () => {
+    const tmp = tempDir();
+    const reader = new SqliteEventStore({ path: tmp.file, pollIntervalMs: 20, ...quiet });
+    const writer = new SqliteEventStore({ path: tmp.file });
+    try {
+      await writer.appendToStream('thing-1', [thingHappened('thing-1', 0)], {
+        expectedRevision: 'no_stream',
+      });
+      await assert.rejects(
+        reader.appendToStream('thing-1', [thingHappened('thing-1', 1)], { expectedRevision: 'no_stream' }),
+        WrongExpectedRevisionError,
+      );
+
+      const seen: string[] = [];
+      const sub = reader.subscribe({
+        subscriberId: 'poller',
+        handler: async (e) => {
+          seen.push(e.envelope.eventId);
+        },
+      });
+      await sub.whenCaughtUp();
+      assert.equal(seen.length, 1);
+
+      const live = thingHappened('thing-1', 1);
+      await writer.appendToStream('thing-1', [live], { expectedRevision: 0 });
+      await eventually(() => seen.length === 2);
+      assert.equal(seen[1], live.eventId);
+
+      const more = thingHappened('thing-1', 2);
+      await writer.appendToStream('thing-1', [more], { expectedRevision: 1 });
+      await sub.whenCaughtUp();
+      assert.equal(seen[2], more.eventId);
+    } finally {
+      await reader.close();
+      await writer.close();
+      tmp.remove();
+    }
+  });
+
+  it(
+    'keeps every acknowledged append after the writer process is SIGKILLed',
+    { timeout: 30_000 },
+    async () => {
+      const tmp = tempDir();
+      try {
+        const fixture = resolve(__dirname, 'test-fixtures', 'append-and-ack.fixture.ts');
+        const child = spawn(process.execPath, ['--import', 'tsx', fixture, tmp.file], {
+          cwd: resolve(__dirname, '../../../..'),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const acks: { position: bigint; ids: string[] }[] = [];
+        let buffered = '';
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const exited = new Promise<NodeJS.Signals | null>((done) =>
+          child.on('close', (_code, signal) => done(signal)),
+        );
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) {
+            const [, position, ids] = line.split(' ');
+            acks.push({ position: BigInt(position!), ids: ids!.split(',') });
+          }
+          if (acks.length >= 25) child.kill('SIGKILL');
+        });
+        const signal = await exited;
+        assert.equal(signal, 'SIGKILL', `fixture ended without being killed: ${stderr}`);
+        assert.ok(acks.length >= 25, `only ${acks.length} acks before exit`);
+
+        const store = new SqliteEventStore({ path: tmp.file });
+        try {
+          assert.deepEqual(
+            { ...store.database.prepare('PRAGMA integrity_check').get() },
+            { integrity_check: 'ok' },
+          );
+          const all = await store.readAll();
+          const byId = new Map(all.map((e) => [e.envelope.eventId, e]));
+          assert.equal(byId.size, all.length, 'an event id is stored twice');
+          for (const ack of acks) {
+            for (const id of ack.ids) assert.ok(byId.has(id), `acknowledged event ${id} was lost`);
+            assert.equal(byId.get(ack.ids[1]!)!.position, ack.position);
+          }
+          // each append is one transaction: never half a batch, whether or not it was acknowledged
+          assert.equal(all.length % 2, 0);
+          for (let i = 0; i < all.length; i += 2) {
+            assert.equal(all[i]!.envelope.streamId, all[i + 1]!.envelope.streamId);
+            assert.equal(all[i + 1]!.streamRevision, all[i]!.streamRevision + 1);
+          }
+        } finally {
+          await store.close();
+        }
+      } finally {
+        tmp.remove();
+      }
+    },
+  );
+});
+
+describe('SqliteCheckpointStore', () => {
+  it('loads null for an unknown processor, then the last saved position', async () => {
+    const store = new SqliteCheckpointStore(new SqliteEventStore({ path: ':memory:' }).database);
+    assert.equal(await store.load('relay'), null);
+    await store.save('relay', 42n);
+    await store.save('relay', 43n);
+    await store.save('other', 2n ** 62n);
+    assert.equal(await store.load('relay'), 43n);
+    assert.equal(await store.load('other'), 2n ** 62n);
+    await assert.rejects(store.save('relay', -1n), RangeError);
+    await assert.rejects(store.save('relay', 2n ** 63n), RangeError);
+  });
+
+  it('shares the event store file and survives a reopen', async () => {
+    const tmp = tempDir();
+    try {
+      const events = new SqliteEventStore({ path: tmp.file });
+      const shared = new SqliteCheckpointStore(events.database);
+      const { position } = await events.appendToStream('thing-1', [thingHappened('thing-1', 0)], {
+        expectedRevision: 'no_stream',
+      });
+      await shared.save('relay', position);
+      await shared.close(); // borrowed connection: stays open
+      assert.equal(await events.headPosition(), position);
+      await events.close();
+
+      const own = new SqliteCheckpointStore({ path: tmp.file });
+      assert.equal(await own.load('relay'), position);
+      await own.close();
+    } finally {
+      tmp.remove();
+    }
+  });
+});

@@ -1,0 +1,338 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { categoryOf, type EventEnvelope, type RecordedEvent } from '@ringback/contracts';
+import {
+  PartialDuplicateAppendError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type StoreSubscription,
+  type SubscriptionOptions,
+} from '@ringback/platform-core';
+import { openSqliteDatabase } from './open-sqlite-database';
+import {
+  PollingSubscription,
+  type SubscriptionFailure,
+  type SubscriptionSource,
+} from './polling-subscription';
+
+export interface SqliteEventStoreOptions {
+  /** Database file, or ':memory:' for a private in-process database. */
+  path: string;
+  /** How often a caught-up subscription looks for appends made by other processes (default 250 ms). */
+  pollIntervalMs?: number;
+  /** Backoff between attempts when a subscription handler throws (defaults 50 ms doubling to 5 s). */
+  retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
+  /** Called on every subscription failure before its retry; defaults to console.warn. */
+  onSubscriptionError?: (error: unknown, failure: SubscriptionFailure) => void;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position        INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_id       TEXT    NOT NULL,
+    stream_revision INTEGER NOT NULL,
+    category        TEXT    NOT NULL,
+    event_id        TEXT    NOT NULL UNIQUE,
+    type            TEXT    NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    payload         TEXT    NOT NULL CHECK (json_valid(payload)),
+    metadata        TEXT    NOT NULL CHECK (json_valid(metadata)),
+    UNIQUE (stream_id, stream_revision)
+  );
+  CREATE INDEX IF NOT EXISTS events_by_category ON events (category, position);
+`;
+
+const COLUMNS = 'position, stream_id, stream_revision, event_id, type, schema_version, payload, metadata';
+const BATCH = 256;
+
+interface EventRow {
+  position: bigint;
+  stream_id: string;
+  stream_revision: bigint;
+  event_id: string;
+  type: string;
+  schema_version: bigint;
+  payload: string;
+  metadata: string;
+}
+
+interface StoredRef {
+  stream_id: string;
+  stream_revision: bigint;
+  position: bigint;
+}
+
+/**
+ * Event store on a single SQLite file (node:sqlite), for the all-in-one deployment and integration
+ * tests. `position` is the table's AUTOINCREMENT key: strictly increasing and, because SQLite has one
+ * writer at a time, never visible out of order. Payload and the rest of the envelope are JSON text.
+ *
+ * Appends run in one IMMEDIATE transaction (the idempotency lookup, the revision check and the
+ * inserts all under the write lock), so concurrent writers, in this process or another one on the
+ * same file, serialise and exactly one of two racing appends at the same revision wins.
+ */
+export class SqliteEventStore implements EventStore {
+  /** The connection, so a SqliteCheckpointStore can share the file and its transactions. */
+  readonly database: DatabaseSync;
+  private readonly statements: {
+    streamHead: StatementSync;
+    byEventId: StatementSync;
+    insert: StatementSync;
+    readStream: StatementSync;
+    readAll: StatementSync;
+    readAllByCategory: StatementSync;
+    head: StatementSync;
+    headByCategory: StatementSync;
+  };
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly source: SubscriptionSource;
+  private closed = false;
+
+  constructor(private readonly options: SqliteEventStoreOptions) {
+    this.database = openSqliteDatabase(options.path);
+    try {
+      this.database.exec(SCHEMA);
+      const prepare = (sql: string): StatementSync => {
+        const statement = this.database.prepare(sql);
+        statement.setReadBigInts(true);
+        return statement;
+      };
+      this.statements = {
+        streamHead: prepare(
+          'SELECT stream_revision, position FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
+        ),
+        byEventId: prepare('SELECT stream_id, stream_revision, position FROM events WHERE event_id = ?'),
+        insert: prepare(
+          `INSERT INTO events (stream_id, stream_revision, category, event_id, type, schema_version, payload, metadata)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+        ),
+        readStream: prepare(
+          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
+        ),
+        readAll: prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+        // one category per query: each walks events_by_category in position order, no sort
+        readAllByCategory: prepare(
+          `SELECT ${COLUMNS} FROM events WHERE category = ? AND position > ? ORDER BY position LIMIT ?`,
+        ),
+        head: prepare('SELECT max(position) AS position FROM events'),
+        headByCategory: prepare('SELECT max(position) AS position FROM events WHERE category = ?'),
+      };
+    } catch (error) {
+      this.database.close();
+      throw error;
+    }
+    this.source = {
+      read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
+      head: (categories) => this.headSync(categories),
+    };
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly EventEnvelope[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    assertBatch(streamId, events);
+    const result = this.transaction(() => this.appendLocked(streamId, events, options.expectedRevision));
+    if (result.appended) for (const s of this.subscriptions) s.notify();
+    return result.answer;
+  }
+
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: number; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const rows = this.statements.readStream.all(
+      streamId,
+      Math.max(0, options.fromRevision ?? 0),
+      limitOf(options.maxCount),
+    ) as unknown as EventRow[];
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAllSync(options);
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.headSync(undefined);
+  }
+
+  subscribe(options: SubscriptionOptions): StoreSubscription {
+    this.assertOpen();
+    const subscription = new PollingSubscription(this.source, options, {
+      pollIntervalMs: this.options.pollIntervalMs ?? 250,
+      batchSize: BATCH,
+      initialBackoffMs: this.options.retry?.initialBackoffMs ?? 50,
+      maxBackoffMs: this.options.retry?.maxBackoffMs ?? 5_000,
+      onSubscriptionError: this.options.onSubscriptionError ?? warnSubscriptionFailure,
+      onStopped: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Stops every subscription (after its handler in flight settles), then closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.database.close();
+  }
+
+  private appendLocked(
+    streamId: string,
+    events: readonly EventEnvelope[],
+    expected: ExpectedRevision,
+  ): { appended: boolean; answer: AppendResult } {
+    const stored = events.map((e) => this.statements.byEventId.get(e.eventId) as StoredRef | undefined);
+    const storedCount = stored.filter((s) => s !== undefined).length;
+    if (storedCount > 0) {
+      const isRetry =
+        storedCount === events.length &&
+        stored.every(
+          (s, i) =>
+            s !== undefined &&
+            s.stream_id === streamId &&
+            (i === 0 || s.stream_revision === stored[i - 1]!.stream_revision + 1n),
+        );
+      if (!isRetry) throw new PartialDuplicateAppendError(streamId);
+      const last = stored[stored.length - 1]!;
+      return {
+        appended: false,
+        answer: { nextExpectedRevision: Number(last.stream_revision), position: last.position },
+      };
+    }
+
+    const head = this.statements.streamHead.get(streamId) as
+      { stream_revision: bigint; position: bigint } | undefined;
+    const current = head ? Number(head.stream_revision) : 'no_stream';
+    checkExpected(streamId, expected, current);
+    if (events.length === 0) {
+      return {
+        appended: false,
+        answer: {
+          nextExpectedRevision: head ? Number(head.stream_revision) : -1,
+          position: head?.position ?? 0n,
+        },
+      };
+    }
+
+    const category = categoryOf(streamId);
+    let revision = head ? Number(head.stream_revision) : -1;
+    let position = 0n;
+    for (const envelope of events) {
+      revision++;
+      const { eventId, type, schemaVersion, streamId: _streamId, data, ...metadata } = envelope;
+      const row = this.statements.insert.get(
+        streamId,
+        revision,
+        category,
+        eventId,
+        type,
+        schemaVersion,
+        JSON.stringify(data ?? null),
+        JSON.stringify(metadata),
+      ) as { position: bigint };
+      position = row.position;
+    }
+    return { appended: true, answer: { nextExpectedRevision: revision, position } };
+  }
+
+  private readAllSync(options: ReadAllOptions): RecordedEvent[] {
+    const from = options.fromPosition ?? 0n;
+    const limit = limitOf(options.maxCount);
+    if (!options.categories)
+      return (this.statements.readAll.all(from, limit) as unknown as EventRow[]).map(toRecorded);
+    // each category is already in position order: take up to `limit` of each, merge, cut
+    const rows = [...new Set(options.categories)].flatMap(
+      (category) => this.statements.readAllByCategory.all(category, from, limit) as unknown as EventRow[],
+    );
+    rows.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    return (options.maxCount === undefined ? rows : rows.slice(0, Math.max(0, options.maxCount))).map(
+      toRecorded,
+    );
+  }
+
+  private headSync(categories: string[] | undefined): bigint {
+    const heads = (categories ?? [undefined]).map((category) => {
+      const row = (
+        category === undefined ? this.statements.head.get() : this.statements.headByCategory.get(category)
+      ) as { position: bigint | null } | undefined;
+      return row?.position ?? 0n;
+    });
+    return heads.reduce((max, p) => (p > max ? p : max), 0n);
+  }
+
+  private transaction<T>(work: () => T): T {
+    // IMMEDIATE takes the write lock up front, so the reads inside see the state the inserts apply to
+    this.database.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.database.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.database.isTransaction) this.database.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('sqlite event store is closed');
+  }
+}
+
+/** SQLite reads LIMIT -1 as "no limit". */
+const limitOf = (maxCount: number | undefined): SQLInputValue =>
+  maxCount === undefined ? -1 : Math.max(0, maxCount);
+
+function toRecorded(row: EventRow): RecordedEvent {
+  const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+  return {
+    envelope: {
+      ...metadata,
+      eventId: row.event_id,
+      type: row.type,
+      schemaVersion: Number(row.schema_version),
+      streamId: row.stream_id,
+      data: JSON.parse(row.payload) as unknown,
+    } as EventEnvelope,
+    streamRevision: Number(row.stream_revision),
+    position: row.position,
+  };
+}
+
+function assertBatch(streamId: string, events: readonly EventEnvelope[]): void {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (e.streamId !== streamId)
+      throw new Error(`event ${e.eventId} belongs to ${e.streamId}, not ${streamId}`);
+    if (ids.has(e.eventId)) throw new Error(`event id ${e.eventId} appears twice in one append`);
+    ids.add(e.eventId);
+  }
+}
+
+function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | 'no_stream'): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 'no_stream') ||
+    (expected === 'stream_exists' && actual !== 'no_stream') ||
+    expected === actual;
+  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
+}
+
+function warnSubscriptionFailure(error: unknown, f: SubscriptionFailure): void {
+  const where = f.event
+    ? `handler failed on event ${f.event.envelope.eventId} at position ${f.event.position}`
+    : 'read failed';
+  console.warn(
+    `subscriber ${f.subscriberId}: ${where} (attempt ${f.attempt}), retrying in ${f.retryInMs} ms: ` +
+      (error instanceof Error ? error.message : String(error)),
+  );
+}
