@@ -1,0 +1,2 @@
+/** Stream categories this service owns (it alone appends to `<category>-<id>` streams). */
+export const CALL_INGEST_STREAM_CATEGORIES = ['call'] as const;

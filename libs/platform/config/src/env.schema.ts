@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/** What the README and error messages need to know about one environment variable. */
+export interface EnvVarMeta {
+  description: string;
+  /** The value used when the variable is unset or empty, exactly as one would write it in an env file. */
+  default?: string;
+  /** Never echoed back in errors or documentation. */
+  secret?: boolean;
+}
+
+/** Every environment variable's metadata lives here; loading and documentation both read it. */
+export const envRegistry = z.registry<EnvVarMeta>();
+
+const v = <T extends z.ZodType>(schema: T, meta: EnvVarMeta): T => {
+  envRegistry.add(schema as z.ZodType, meta);
+  return schema;
+};
+
+/**
+ * Development-only secrets. They let `npm start` work without setup; `NODE_ENV=production` refuses them.
+ * Both are 32+ characters so that dev tokens exercise the same code path as real ones.
+ */
+export const DEV_AUTH_JWT_SECRET = 'ringback-dev-only-jwt-secret-not-for-production';
+export const DEV_INGEST_WEBHOOK_SECRET = 'ringback-dev-only-webhook-secret-not-for-production';
+
+/** Shortest secret accepted in production (256 bits of HS256 key material as text). */
+export const MIN_SECRET_LENGTH = 32;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const urlWithProtocol = (protocols: string[]) =>
+  z.string().refine((s) => URL.canParse(s) && protocols.includes(new URL(s).protocol.replace(/:$/, '')), {
+    message: `expected a URL with scheme ${protocols.join(' | ')}`,
+  });
+
+const brokerList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:,/]+:\d{1,5}$/, 'expected host:port'))
+      .min(1, 'expected host:port[,host:port...]'),
+  );
+
+/**
+ * The raw environment, one key per variable. Values arrive as strings; defaults (from the metadata)
+ * are applied before parsing, so the documented default is exactly what gets parsed.
+ */
+export const envSchema = z.object({
+  NODE_ENV: v(z.enum(['development', 'test', 'production']), {
+    default: 'development',
+    description: '`production` enforces real secrets and refuses to start with development defaults.',
+  }),
+  MODE: v(z.enum(['embedded', 'distributed']), {
+    default: 'embedded',
+    description:
+      '`embedded`: one process, SQLite event store and in-process bus under DATA_DIR. `distributed`: KurrentDB, Kafka and MongoDB.',
+  }),
+  PORT: v(int(0, 65535), { default: '3000', description: 'HTTP port (0 picks a free port).' }),
+  HOST: v(z.string().min(1), { default: '0.0.0.0', description: 'Interface the HTTP server binds to.' }),
+  DATA_DIR: v(z.string().min(1), {
+    default: './.data',
+    description: 'State directory in embedded mode; deleting it resets the system.',
+  }),
+  DEMO_TRAFFIC: v(z.enum(['on', 'off']), {
+    default: 'off',
+    description: 'Simulated calls and coordinators. `npm start` sets it to `on`.',
+  }),
+  AUTH_JWT_SECRET: v(z.string().min(1), {
+    default: DEV_AUTH_JWT_SECRET,
+    secret: true,
+    description: `HS256 key for user tokens. Production: required (unless AUTH_JWKS_URL is set), at least ${MIN_SECRET_LENGTH} characters, not the development default.`,
+  }),
+  AUTH_JWKS_URL: v(urlWithProtocol(['http', 'https']).optional(), {
+    description: 'JWKS endpoint; when set, user tokens are verified as RS256 against it.',
+  }),
+  INGEST_WEBHOOK_SECRET: v(z.string().min(1), {
+    default: DEV_INGEST_WEBHOOK_SECRET,
+    secret: true,
+    description: `HMAC-SHA256 key for telephony webhook signatures. Production: required, at least ${MIN_SECRET_LENGTH} characters, not the development default.`,
+  }),
+  LOG_LEVEL: v(z.enum(LOG_LEVELS), { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
+  SERVICE_NAME: v(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name like call-ingest'), {
+    default: 'ringback',
+    description: 'Name in logs and the `service` label on metrics; each service entrypoint sets its own.',
+  }),
+  KAFKA_BROKERS: v(brokerList.optional(), {
+    description: 'Comma-separated `host:port` list. Required when MODE=distributed.',
+  }),
+  KAFKA_CLIENT_ID: v(z.string().min(1), { default: 'ringback', description: 'Kafka client id.' }),
+  KAFKA_TOPIC_PARTITIONS: v(int(1, 1000), {
+    default: '6',
+    description: 'Partitions for topics Ringback creates (events are keyed by stream id).',
+  }),
+  KURRENTDB_URL: v(urlWithProtocol(['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover']).optional(), {
+    description:
+      'KurrentDB connection string, e.g. `kurrentdb://127.0.0.1:2113?tls=false`. Required when MODE=distributed.',
+  }),
+  MONGO_URL: v(urlWithProtocol(['mongodb', 'mongodb+srv']).optional(), {
+    description: 'MongoDB (or FerretDB) URL for read models. Required when MODE=distributed.',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: v(urlWithProtocol(['http', 'https']).optional(), {
+    description: 'OTLP/HTTP collector base URL; traces are exported only when it is set.',
+  }),
+  OTEL_SERVICE_NAME: v(z.string().min(1).optional(), {
+    description: '`service.name` on spans; defaults to SERVICE_NAME.',
+  }),
+  BUS_MAX_ATTEMPTS: v(int(1, 100), {
+    default: '5',
+    description: 'Deliveries of one message to a consumer before it goes to the dead-letter topic.',
+  }),
+  READINESS_MAX_LAG: v(int(0, 1_000_000), {
+    default: '100',
+    description: 'Events a consumer may be behind before /readyz answers 503.',
+  }),
+});
+
+export type EnvVarName = keyof typeof envSchema.shape;
+export type ParsedEnv = z.output<typeof envSchema>;
+
+export const envVarNames = (): EnvVarName[] => Object.keys(envSchema.shape) as EnvVarName[];
+
+export function envVarMeta(name: EnvVarName): EnvVarMeta {
+  const meta = envRegistry.get(envSchema.shape[name]);
+  if (!meta) throw new Error(`no metadata registered for ${name}`);
+  return meta;
+}

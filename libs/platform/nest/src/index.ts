@@ -1,0 +1,37 @@
+export { LOGGER, METRICS_REGISTRY, PLATFORM_OPTIONS, READINESS, RINGBACK_CONFIG } from './tokens';
+export {
+  ReadinessRegistry,
+  type ComponentReadiness,
+  type ReadinessCheck,
+  type ReadinessRegistryOptions,
+  type ReadinessReport,
+  type ReadinessResult,
+} from './readiness/readiness.registry';
+export {
+  ApiError,
+  RequestValidationError,
+  codeForStatus,
+  domainErrorStatus,
+  errorResponseFor,
+  fieldIssues,
+  type ErrorBody,
+  type ErrorResponse,
+  type FieldIssue,
+} from './errors/error-body';
+export { AllExceptionsFilter } from './errors/all-exceptions.filter';
+export { ZodValidationPipe } from './validation/zod-validation.pipe';
+export { PinoNestLogger } from './logging/pino-nest-logger';
+export {
+  requestLoggingMiddleware,
+  routeOf,
+  type RequestLoggingOptions,
+} from './logging/request-logging.middleware';
+export { HealthHttpController } from './health/health.http.controller';
+export { PlatformModule, createPlatformModule, type PlatformOptions } from './platform.module';
+export {
+  API_PREFIX,
+  ROOT_PATHS,
+  bootstrapService,
+  type BootstrapServiceOptions,
+  type RunningService,
+} from './bootstrap-service';

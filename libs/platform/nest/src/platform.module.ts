@@ -1,0 +1,84 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { RingbackConfig } from '@ringback/config';
+import type { Logger, Registry } from '@ringback/observability';
+import { AllExceptionsFilter } from './errors/all-exceptions.filter';
+import { HealthHttpController } from './health/health.http.controller';
+import { ReadinessRegistry } from './readiness/readiness.registry';
+import { LOGGER, METRICS_REGISTRY, PLATFORM_OPTIONS, READINESS, RINGBACK_CONFIG } from './tokens';
+
+/** Process-wide pieces the platform shares with every module of the process. */
+export interface PlatformOptions {
+  serviceName: string;
+  config: RingbackConfig;
+  logger: Logger;
+  registry: Registry;
+  /** Default: a new registry. */
+  readiness?: ReadinessRegistry;
+  /** Milliseconds between reporting not-ready and closing the HTTP server, so load balancers drain. */
+  shutdownDrainMs?: number;
+  /** Runs after the HTTP server has closed (flush traces, logs). */
+  onShutdown?: () => Promise<void> | void;
+}
+
+@Injectable()
+class PlatformLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    @Inject(READINESS) private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.readiness.markShuttingDown();
+    this.options.logger.info({ signal: signal ?? null }, 'shutting down');
+    const drain = this.options.shutdownDrainMs ?? 0;
+    if (drain > 0) await new Promise((r) => setTimeout(r, drain));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.options.onShutdown?.();
+  }
+}
+
+/**
+ * The HTTP face every Ringback process shares: `/healthz`, `/readyz`, `/metrics`, the global error
+ * filter and the shutdown sequence. Service modules import it; Nest instantiates it once however many
+ * modules do, so the single-process composition still has one set of probes. It needs the tokens
+ * provided by {@link createPlatformModule} (which `bootstrapService` sets up).
+ */
+@Module({
+  controllers: [HealthHttpController],
+  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, PlatformLifecycle],
+})
+export class PlatformModule {}
+
+class PlatformRootModule {}
+
+/**
+ * The process-level root of the platform: a global module providing {@link RINGBACK_CONFIG},
+ * {@link LOGGER}, {@link METRICS_REGISTRY} and {@link READINESS} to every module, plus
+ * {@link PlatformModule}. Create it exactly once per process, in the composition root.
+ */
+export function createPlatformModule(options: PlatformOptions): DynamicModule {
+  const readiness = options.readiness ?? new ReadinessRegistry();
+  return {
+    module: PlatformRootModule,
+    global: true,
+    imports: [PlatformModule],
+    providers: [
+      { provide: PLATFORM_OPTIONS, useValue: options },
+      { provide: RINGBACK_CONFIG, useValue: options.config },
+      { provide: LOGGER, useValue: options.logger },
+      { provide: METRICS_REGISTRY, useValue: options.registry },
+      { provide: READINESS, useValue: readiness },
+    ],
+    exports: [PLATFORM_OPTIONS, RINGBACK_CONFIG, LOGGER, METRICS_REGISTRY, READINESS, PlatformModule],
+  };
+}

@@ -1,0 +1,41 @@
+export {
+  DEFAULT_SECONDS_BUCKETS,
+  METRIC_PREFIX,
+  createCounter,
+  createGauge,
+  createHistogram,
+  createMetricsRegistry,
+  domainMetrics,
+  metricName,
+  renderMetrics,
+  type CreateMetricsRegistryOptions,
+  type DomainMetrics,
+  type GaugeOptions,
+  type HistogramOptions,
+  type MetricKind,
+  type MetricOptions,
+} from './metrics';
+export {
+  PHI_FIELDS,
+  PHONE_PLACEHOLDER,
+  REDACTED,
+  createLogger,
+  phiRedactPaths,
+  scrubPhi,
+  scrubPhoneNumbers,
+  type CreateLoggerOptions,
+  type Logger,
+} from './logging';
+export {
+  DEFAULT_UNTRACED_PATHS,
+  SpanKind,
+  currentTraceId,
+  currentTraceparent,
+  startTracing,
+  withSpan,
+  withTraceparent,
+  type StartTracingOptions,
+  type TracingHandle,
+  type WithSpanOptions,
+} from './tracing';
+export type { Registry } from 'prom-client';

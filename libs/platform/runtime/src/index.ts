@@ -1,0 +1,2 @@
+export * from './platform-adapters';
+export * from './read-model-checkpoint-store';

@@ -1,0 +1,2 @@
+/** Stream categories this service owns: none, it only reads other services' events. */
+export const REPORTING_STREAM_CATEGORIES = [] as const;

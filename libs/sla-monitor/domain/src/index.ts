@@ -1,0 +1,2 @@
+/** Stream categories this service owns (it alone appends to `<category>-<id>` streams). */
+export const SLA_MONITOR_STREAM_CATEGORIES = ['sla'] as const;

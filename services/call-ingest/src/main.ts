@@ -1,0 +1,17 @@
+import { loadConfig } from '@ringback/config';
+import { bootstrapService } from '@ringback/nest-platform';
+import { CallIngestModule } from './call-ingest.module';
+
+async function main(): Promise<void> {
+  // This entrypoint is the call-ingest process unless SERVICE_NAME says otherwise.
+  const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'call-ingest' });
+  await bootstrapService({ name: config.serviceName, module: CallIngestModule, config });
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration): report on stderr and fail the process.
+  process.stderr.write(
+    `call-ingest failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@ringback/nest-platform';
+
+/**
+ * reminders: Appointment reminders and their delivery.
+ * Composition root of the service; importable on its own (`main.ts`) or beside the other services
+ * in the single-process composition. Its providers and controllers arrive with the features.
+ */
+@Module({
+  imports: [PlatformModule],
+})
+export class RemindersModule {}

@@ -1,0 +1,15 @@
+import { loadConfig } from '@ringback/config';
+import { bootstrapService } from '@ringback/nest-platform';
+import { TriageModule } from './triage.module';
+
+async function main(): Promise<void> {
+  // This entrypoint is the triage process unless SERVICE_NAME says otherwise.
+  const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'triage' });
+  await bootstrapService({ name: config.serviceName, module: TriageModule, config });
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration): report on stderr and fail the process.
+  process.stderr.write(`triage failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
