@@ -1,2 +1,3 @@
 export * from './platform-adapters';
 export * from './read-model-checkpoint-store';
+export * from './platform-runtime.module';

@@ -43,6 +43,11 @@ export class StoreToBusRelay {
     });
   }
 
+  /** Position of the last event published, or the checkpoint it resumed from. */
+  get position(): bigint | undefined {
+    return this.lastRelayed ?? this.lastSaved;
+  }
+
   /** Resolves once everything stored at call time is published and the checkpoint saved. */
   async whenCaughtUp(): Promise<void> {
     if (!this.subscription) throw new Error('relay not started');

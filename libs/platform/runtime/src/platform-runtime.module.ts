@@ -1,0 +1,74 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  BUS,
+  CHECKPOINT_STORE,
+  EVENT_STORE,
+  READ_MODEL_STORE,
+  StoreToBusRelay,
+} from '@ringback/platform-core';
+import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
+import type { RingbackConfig } from '@ringback/config';
+import type { PlatformAdapters } from './platform-adapters';
+
+const PLATFORM_ADAPTERS = Symbol.for('ringback.PlatformAdapters');
+export const STORE_TO_BUS_RELAY = Symbol.for('ringback.StoreToBusRelay');
+
+/** Starts the relay, reports readiness of the stores, and closes everything on shutdown. */
+class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapters,
+    @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay,
+    @Inject(READINESS) private readonly readiness: ReadinessRegistry,
+    @Inject(RINGBACK_CONFIG) private readonly config: RingbackConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.relay.start();
+    this.readiness.registerCheck('event-store', async () => {
+      await this.adapters.eventStore.headPosition();
+      return { ok: true };
+    });
+    this.readiness.registerCheck('read-models', async () => {
+      await this.adapters.readModels.getCheckpoint('readiness-probe');
+      return { ok: true };
+    });
+    this.readiness.registerCheck('store-to-bus-relay', async () => {
+      const head = await this.adapters.eventStore.headPosition();
+      const at = this.relay.position ?? 0n;
+      const behind = head > at ? head - at : 0n;
+      return behind <= BigInt(this.config.readiness.maxLag)
+        ? { ok: true }
+        : { ok: false, detail: `${behind} positions behind the event store` };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.adapters.close();
+  }
+}
+
+/**
+ * Nest face of the platform adapters: provides the port tokens (EVENT_STORE, BUS, READ_MODEL_STORE,
+ * CHECKPOINT_STORE) to every service module of the process, and runs the store-to-bus relay.
+ */
+@Module({})
+export class PlatformRuntimeModule {
+  static forRoot(adapters: PlatformAdapters): DynamicModule {
+    const relay = new StoreToBusRelay({ store: adapters.eventStore, bus: adapters.bus, checkpoints: adapters.checkpoints });
+    return {
+      module: PlatformRuntimeModule,
+      global: true,
+      providers: [
+        { provide: PLATFORM_ADAPTERS, useValue: adapters },
+        { provide: EVENT_STORE, useValue: adapters.eventStore },
+        { provide: BUS, useValue: adapters.bus },
+        { provide: READ_MODEL_STORE, useValue: adapters.readModels },
+        { provide: CHECKPOINT_STORE, useValue: adapters.checkpoints },
+        { provide: STORE_TO_BUS_RELAY, useValue: relay },
+        PlatformLifecycle,
+      ],
+      exports: [EVENT_STORE, BUS, READ_MODEL_STORE, CHECKPOINT_STORE, STORE_TO_BUS_RELAY],
+    };
+  }
+}
