@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './registry';
 export * from './streams';
 export * from './asyncapi/asyncapi';
+export * from './catalogue';
