@@ -23,7 +23,18 @@ export interface PlatformAdapters {
   close(): Promise<void>;
 }
 
-export type AdapterConfig = Pick<RingbackConfig, 'mode' | 'dataDir' | 'kafka' | 'kurrentdb' | 'mongo'>;
+export type AdapterConfig = Pick<RingbackConfig, 'mode' | 'dataDir' | 'kafka' | 'kurrentdb' | 'mongo'> &
+  Partial<Pick<RingbackConfig, 'bus'>>;
+
+/** Applies BUS_MAX_ATTEMPTS to every consumer that does not choose its own retry budget. */
+function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus {
+  if (maxAttempts === undefined) return bus;
+  return {
+    publish: (topic, key, envelope, headers) => bus.publish(topic, key, envelope, headers),
+    consume: (options) => bus.consume({ ...options, retry: { maxAttempts, ...options.retry } }),
+    close: () => bus.close(),
+  };
+}
 
 /**
  * Embedded: a durable SQLite event store and bus log under DATA_DIR, read models in memory (rebuilt
@@ -35,7 +46,10 @@ export function createPlatformAdapters(config: AdapterConfig, options: { metrics
     mkdirSync(dir, { recursive: true });
     const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
     const checkpoints = new SqliteCheckpointStore(eventStore.database);
-    const bus = new EmbeddedBus({ path: path.join(dir, 'bus.sqlite'), ...(options.metrics ? { registry: options.metrics } : {}) });
+    const bus = withDefaultMaxAttempts(
+      new EmbeddedBus({ path: path.join(dir, 'bus.sqlite'), ...(options.metrics ? { registry: options.metrics } : {}) }),
+      config.bus?.maxAttempts,
+    );
     const readModels = new InMemoryReadModelStore();
     return {
       mode: 'embedded',
@@ -56,12 +70,15 @@ export function createPlatformAdapters(config: AdapterConfig, options: { metrics
     throw new Error('distributed mode needs KURRENTDB_URL, MONGO_URL and KAFKA_BROKERS');
   }
   const eventStore = new KurrentDbEventStore({ connectionString: kurrentdb.url });
-  const bus = new KafkaBus({
-    brokers: kafka.brokers,
-    clientId: kafka.clientId,
-    partitions: kafka.topicPartitions,
-    ...(options.metrics ? { registry: options.metrics } : {}),
-  });
+  const bus = withDefaultMaxAttempts(
+    new KafkaBus({
+      brokers: kafka.brokers,
+      clientId: kafka.clientId,
+      partitions: kafka.topicPartitions,
+      ...(options.metrics ? { registry: options.metrics } : {}),
+    }),
+    config.bus?.maxAttempts,
+  );
   const readModels = new MongoReadModelStore({ uri: mongo.url });
   return {
     mode: 'distributed',
