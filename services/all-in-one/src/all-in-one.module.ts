@@ -7,6 +7,8 @@ import { SchedulingModule } from '../../scheduling/src/scheduling.module';
 import { RemindersModule } from '../../reminders/src/reminders.module';
 import { ReportingModule } from '../../reporting/src/reporting.module';
 import { GatewayModule } from '../../gateway/src/gateway.module';
+import { ringbackEventRegistry } from '@ringback/contracts';
+import { projectionCatalogue } from './projection-catalogue';
 
 /** Every service in one process, sharing one set of platform adapters: the embedded default. */
 @Module({})
@@ -15,7 +17,7 @@ export class AllInOneModule {
     return {
       module: AllInOneModule,
       imports: [
-        PlatformRuntimeModule.forRoot(adapters),
+        PlatformRuntimeModule.forRoot(adapters, { projections: projectionCatalogue, registry: ringbackEventRegistry() }),
         CallIngestModule,
         TriageModule,
         SlaMonitorModule,

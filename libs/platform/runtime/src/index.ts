@@ -1,3 +1,4 @@
 export * from './platform-adapters';
 export * from './read-model-checkpoint-store';
 export * from './platform-runtime.module';
+export * from './projections';

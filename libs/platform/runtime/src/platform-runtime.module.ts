@@ -8,14 +8,28 @@ import {
 } from '@ringback/platform-core';
 import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import type { RingbackConfig } from '@ringback/config';
+import type { EventRegistry } from '@ringback/contracts';
+import type { Projection, ProjectionRunner } from '@ringback/platform-core';
 import type { PlatformAdapters } from './platform-adapters';
+import { startProjections } from './projections';
+
+export interface PlatformRuntimeOptions {
+  /** Projections this process keeps up to date; started (or rebuilt) at boot. */
+  projections?: readonly Projection[];
+  /** Upcasts events before projections see them. */
+  registry?: EventRegistry;
+}
 
 const PLATFORM_ADAPTERS = Symbol.for('ringback.PlatformAdapters');
+const RUNTIME_OPTIONS = Symbol.for('ringback.PlatformRuntimeOptions');
 export const STORE_TO_BUS_RELAY = Symbol.for('ringback.StoreToBusRelay');
 
 /** Starts the relay, reports readiness of the stores, and closes everything on shutdown. */
 class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private runners: ProjectionRunner[] = [];
+
   constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: PlatformRuntimeOptions,
     @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapters,
     @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay,
     @Inject(READINESS) private readonly readiness: ReadinessRegistry,
@@ -24,6 +38,24 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.relay.start();
+    const projections = this.options.projections ?? [];
+    this.runners = await startProjections({
+      eventStore: this.adapters.eventStore,
+      readModels: this.adapters.readModels,
+      projections,
+      ...(this.options.registry ? { registry: this.options.registry } : {}),
+    });
+    if (projections.length > 0) {
+      this.readiness.registerCheck('projections', async () => {
+        const head = await this.adapters.eventStore.headPosition();
+        const behind: string[] = [];
+        for (const p of projections) {
+          const at = (await this.adapters.readModels.getCheckpoint(p.id))?.position ?? 0n;
+          if (head - at > BigInt(this.config.readiness.maxLag)) behind.push(`${p.id} ${head - at} behind`);
+        }
+        return behind.length === 0 ? { ok: true } : { ok: false, detail: behind.join('; ') };
+      });
+    }
     this.readiness.registerCheck('event-store', async () => {
       await this.adapters.eventStore.headPosition();
       return { ok: true };
@@ -43,6 +75,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const runner of this.runners) await runner.stop();
     await this.relay.stop();
     await this.adapters.close();
   }
@@ -54,13 +87,14 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({})
 export class PlatformRuntimeModule {
-  static forRoot(adapters: PlatformAdapters): DynamicModule {
+  static forRoot(adapters: PlatformAdapters, options: PlatformRuntimeOptions = {}): DynamicModule {
     const relay = new StoreToBusRelay({ store: adapters.eventStore, bus: adapters.bus, checkpoints: adapters.checkpoints });
     return {
       module: PlatformRuntimeModule,
       global: true,
       providers: [
         { provide: PLATFORM_ADAPTERS, useValue: adapters },
+        { provide: RUNTIME_OPTIONS, useValue: options },
         { provide: EVENT_STORE, useValue: adapters.eventStore },
         { provide: BUS, useValue: adapters.bus },
         { provide: READ_MODEL_STORE, useValue: adapters.readModels },

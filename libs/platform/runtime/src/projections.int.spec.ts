@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Projection } from '@ringback/platform-core';
+import { testRegistry, thingHappened } from '@ringback/testing';
+import { createPlatformAdapters } from './platform-adapters';
+import { rebuildProjections, startProjections } from './projections';
+
+const sums: Projection = {
+  id: 'thing-sums',
+  version: 1,
+  collections: ['thing_sums'],
+  categories: ['thing'],
+  async handle(event, position, ctx) {
+    const doc = await ctx.get<{ id: string; sum: number }>('thing_sums', event.streamId);
+    const n = (event.data as { n: number }).n;
+    return [{ kind: 'upsert', collection: 'thing_sums', position, doc: { id: event.streamId, sum: (doc?.sum ?? 0) + n } }];
+  },
+};
+
+describe('projection start and rebuild over the embedded adapters', () => {
+  it('rebuild from zero repairs a damaged read model and leaves the checkpoint at the head', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ringback-rebuild-'));
+    const adapters = createPlatformAdapters({
+      mode: 'embedded',
+      dataDir: dir,
+      kafka: { brokers: [], clientId: 'x', topicPartitions: 3 },
+      kurrentdb: { url: null },
+      mongo: { url: null },
+    });
+    try {
+      for (let i = 1; i <= 30; i++) {
+        await adapters.eventStore.appendToStream(`thing-${i % 3}`, [thingHappened(`thing-${i % 3}`, i)], { expectedRevision: 'any' });
+      }
+      const set = { eventStore: adapters.eventStore, readModels: adapters.readModels, projections: [sums], registry: testRegistry() };
+      const [runner] = await startProjections(set);
+      await runner!.whenCaughtUp();
+      await runner!.stop();
+      const expected = await adapters.readModels.find('thing_sums', {}, { sort: { field: 'id', direction: 1 } });
+      assert.deepEqual(expected.map((d) => d['sum']), [165, 145, 155]);
+
+      // Damage: a write from outside the projection, at a position newer than anything stored.
+      const cp = (await adapters.readModels.getCheckpoint('thing-sums'))!;
+      await adapters.readModels.applyBatch(
+        [{ kind: 'upsert', collection: 'thing_sums', position: 10_000n, doc: { id: 'thing-0', sum: -1 } }],
+        cp,
+      );
+      assert.deepEqual(await rebuildProjections(set), ['thing-sums']);
+      assert.deepEqual(await adapters.readModels.find('thing_sums', {}, { sort: { field: 'id', direction: 1 } }), expected);
+      assert.equal((await adapters.readModels.getCheckpoint('thing-sums'))?.position, await adapters.eventStore.headPosition());
+    } finally {
+      await adapters.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import type { EventRegistry } from '@ringback/contracts';
+import { ProjectionRunner, type EventStore, type Projection, type ReadModelStore } from '@ringback/platform-core';
+
+export interface ProjectionSet {
+  eventStore: EventStore;
+  readModels: ReadModelStore;
+  projections: readonly Projection[];
+  registry?: EventRegistry;
+}
+
+const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
+  set.projections.map(
+    (projection) =>
+      new ProjectionRunner({
+        store: set.eventStore,
+        readModels: set.readModels,
+        projection,
+        ...(set.registry ? { registry: set.registry } : {}),
+      }),
+  );
+
+/** Starts every projection (each resumes from its checkpoint, or rebuilds when its version changed). */
+export async function startProjections(set: ProjectionSet): Promise<ProjectionRunner[]> {
+  const runners = runnersFor(set);
+  for (const runner of runners) await runner.start();
+  return runners;
+}
+
+/**
+ * `npm run projections:rebuild`: drops every read model and checkpoint of the given projections and
+ * replays the whole event store into them, then stops. Returns the processor ids rebuilt.
+ */
+export async function rebuildProjections(set: ProjectionSet): Promise<string[]> {
+  const runners = runnersFor(set);
+  for (const runner of runners) {
+    await runner.start();
+    await runner.rebuild();
+    await runner.whenCaughtUp();
+    await runner.stop();
+  }
+  return set.projections.map((p) => p.id);
+}
