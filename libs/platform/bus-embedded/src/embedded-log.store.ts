@@ -1,0 +1,252 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { partitionForKey } from './key-partitioner';
+
+export interface StoredRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Who holds a partition lease: one consumer of one process on one host. */
+export interface LeaseHolder {
+  memberId: string;
+  host: string;
+  pid: number;
+}
+
+// `part`/`pos`: PARTITION and OFFSET are SQL keywords.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS bus_topics (
+  topic      TEXT PRIMARY KEY,
+  partitions INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS bus_messages (
+  topic       TEXT NOT NULL,
+  part        INTEGER NOT NULL,
+  pos         INTEGER NOT NULL,
+  key         TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  headers     TEXT NOT NULL,
+  appended_at INTEGER NOT NULL,
+  PRIMARY KEY (topic, part, pos)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_group_offsets (
+  group_id    TEXT NOT NULL,
+  topic       TEXT NOT NULL,
+  part        INTEGER NOT NULL,
+  next_pos    INTEGER NOT NULL,
+  PRIMARY KEY (group_id, topic, part)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_leases (
+  group_id    TEXT NOT NULL,
+  topic       TEXT NOT NULL,
+  part        INTEGER NOT NULL,
+  member_id   TEXT NOT NULL,
+  host        TEXT NOT NULL,
+  pid         INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  PRIMARY KEY (group_id, topic, part)
+) STRICT, WITHOUT ROWID;
+`;
+
+/**
+ * The embedded bus's durable state in one SQLite file: an append-only log per topic partition, the
+ * committed position of every consumer group, and the partition leases that keep two consumers of
+ * one group (possibly in two processes) off the same partition. WAL + synchronous=FULL: an append or
+ * a commit that returned survives a crash or SIGKILL.
+ */
+export class EmbeddedLogStore {
+  private readonly db: DatabaseSync;
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly sql: Record<
+    | 'addTopic'
+    | 'topicPartitions'
+    | 'endPos'
+    | 'insert'
+    | 'read'
+    | 'committed'
+    | 'initOffset'
+    | 'commit'
+    | 'lease'
+    | 'upsertLease'
+    | 'renewLeases'
+    | 'heldLeases'
+    | 'releaseLeases',
+    StatementSync
+  >;
+  private open = true;
+
+  constructor(
+    readonly path: string,
+    private readonly defaultPartitions: number,
+    busyTimeoutMs = 5_000,
+  ) {
+    this.db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+    try {
+      if (path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL');
+      this.db.exec('PRAGMA synchronous = FULL');
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    const p = (sql: string): StatementSync => this.db.prepare(sql);
+    this.sql = {
+      addTopic: p('INSERT OR IGNORE INTO bus_topics (topic, partitions) VALUES (?, ?)'),
+      topicPartitions: p('SELECT partitions FROM bus_topics WHERE topic = ?'),
+      endPos: p('SELECT COALESCE(MAX(pos) + 1, 0) AS end_pos FROM bus_messages WHERE topic = ? AND part = ?'),
+      insert: p('INSERT INTO bus_messages (topic, part, pos, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      read: p('SELECT pos, key, value, headers FROM bus_messages WHERE topic = ? AND part = ? AND pos >= ? ORDER BY pos LIMIT ?'),
+      committed: p('SELECT next_pos FROM bus_group_offsets WHERE group_id = ? AND topic = ? AND part = ?'),
+      initOffset: p('INSERT OR IGNORE INTO bus_group_offsets (group_id, topic, part, next_pos) VALUES (?, ?, ?, ?)'),
+      // Positions only move forward, whatever order commits arrive in.
+      commit: p(
+        `INSERT INTO bus_group_offsets (group_id, topic, part, next_pos) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_id, topic, part) DO UPDATE SET next_pos = MAX(next_pos, excluded.next_pos)`,
+      ),
+      lease: p('SELECT member_id, host, pid, expires_at FROM bus_leases WHERE group_id = ? AND topic = ? AND part = ?'),
+      upsertLease: p(
+        `INSERT INTO bus_leases (group_id, topic, part, member_id, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (group_id, topic, part) DO UPDATE SET
+           member_id = excluded.member_id, host = excluded.host, pid = excluded.pid, expires_at = excluded.expires_at`,
+      ),
+      renewLeases: p('UPDATE bus_leases SET expires_at = ? WHERE member_id = ?'),
+      heldLeases: p('SELECT topic, part FROM bus_leases WHERE member_id = ?'),
+      releaseLeases: p('DELETE FROM bus_leases WHERE member_id = ?'),
+    };
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Partition count of `topic`, creating it with the default count on first use. The first creator's count sticks. */
+  partitionsOf(topic: string): number {
+    let count = this.partitionCounts.get(topic);
+    if (count === undefined) {
+      this.sql.addTopic.run(topic, this.defaultPartitions);
+      count = Number((this.sql.topicPartitions.get(topic) as { partitions: number }).partitions);
+      this.partitionCounts.set(topic, count);
+    }
+    return count;
+  }
+
+  /** Appends at the end of the key's partition; durable when it returns. */
+  append(topic: string, key: string, value: string, headers: Record<string, string>, now: number): { partition: number; offset: number } {
+    const partition = partitionForKey(key, this.partitionsOf(topic));
+    return this.transaction(() => {
+      const offset = this.endOffset(topic, partition);
+      this.sql.insert.run(topic, partition, offset, key, value, JSON.stringify(headers), now);
+      return { partition, offset };
+    });
+  }
+
+  read(topic: string, partition: number, fromOffset: number, limit: number): StoredRecord[] {
+    const rows = this.sql.read.all(topic, partition, fromOffset, limit) as { pos: number; key: string; value: string; headers: string }[];
+    return rows.map((r) => ({
+      topic,
+      partition,
+      offset: Number(r.pos),
+      key: r.key,
+      value: r.value,
+      headers: JSON.parse(r.headers) as Record<string, string>,
+    }));
+  }
+
+  /** Offset the next append to the partition gets (Kafka's high watermark). */
+  endOffset(topic: string, partition: number): number {
+    return Number((this.sql.endPos.get(topic, partition) as { end_pos: number }).end_pos);
+  }
+
+  /** Next offset the group reads on the partition, or undefined when it never committed there. */
+  committed(groupId: string, topic: string, partition: number): number | undefined {
+    const row = this.sql.committed.get(groupId, topic, partition) as { next_pos: number } | undefined;
+    return row === undefined ? undefined : Number(row.next_pos);
+  }
+
+  /** Sets the group's position where it has none yet. */
+  initOffset(groupId: string, topic: string, partition: number, offset: number): void {
+    this.sql.initOffset.run(groupId, topic, partition, offset);
+  }
+
+  /**
+   * Records that the group has handled everything before `nextOffset`, if `memberId` still holds the
+   * partition's lease. A member that lost its lease (it stalled past the TTL and another took over)
+   * is fenced off and must stop working on the partition.
+   */
+  commit(groupId: string, topic: string, partition: number, nextOffset: number, memberId: string): boolean {
+    return this.transaction(() => {
+      const lease = this.sql.lease.get(groupId, topic, partition) as { member_id: string } | undefined;
+      if (lease?.member_id !== memberId) return false;
+      this.sql.commit.run(groupId, topic, partition, nextOffset);
+      return true;
+    });
+  }
+
+  /**
+   * Takes the partition's lease for the group if it is free, expired, ours already, or held by a
+   * process `isGone` says no longer exists (a consumer that was SIGKILLed does not make its
+   * successor wait for the TTL).
+   */
+  tryAcquireLease(
+    groupId: string,
+    topic: string,
+    partition: number,
+    holder: LeaseHolder,
+    now: number,
+    ttlMs: number,
+    isGone: (host: string, pid: number) => boolean,
+  ): boolean {
+    return this.transaction(() => {
+      const lease = this.sql.lease.get(groupId, topic, partition) as
+        | { member_id: string; host: string; pid: number; expires_at: number }
+        | undefined;
+      const free =
+        !lease || lease.member_id === holder.memberId || Number(lease.expires_at) <= now || isGone(lease.host, Number(lease.pid));
+      if (free) this.sql.upsertLease.run(groupId, topic, partition, holder.memberId, holder.host, holder.pid, now + ttlMs);
+      return free;
+    });
+  }
+
+  /** Extends every lease of the member; returns the partitions (`topic`, `partition`) it still holds. */
+  renewLeases(memberId: string, now: number, ttlMs: number): { topic: string; partition: number }[] {
+    return this.transaction(() => {
+      this.sql.renewLeases.run(now + ttlMs, memberId);
+      return (this.sql.heldLeases.all(memberId) as { topic: string; part: number }[]).map((r) => ({
+        topic: r.topic,
+        partition: Number(r.part),
+      }));
+    });
+  }
+
+  releaseLeases(memberId: string): void {
+    this.sql.releaseLeases.run(memberId);
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.db.close();
+  }
+
+  // IMMEDIATE: take the write lock up front, so a read-then-write never fails half way on SQLITE_BUSY.
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      // SQLite may have rolled back by itself already (e.g. on SQLITE_FULL); the original error matters.
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        /* no transaction left to roll back */
+      }
+      throw error;
+    }
+  }
+}

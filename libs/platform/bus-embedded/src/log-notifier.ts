@@ -1,0 +1,52 @@
+/**
+ * Wakes waiters in this process when the log changes, so consumers react to a publish at once
+ * instead of on their next poll. Writers in other processes are only seen by polling.
+ */
+export class LogNotifier {
+  private readonly waiters = new Set<() => void>();
+
+  notify(): void {
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiting) wake();
+  }
+
+  /** Resolves on the next `notify`, after `ms`, or when `signal` aborts, whichever comes first. */
+  wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake, { once: true });
+      this.waiters.add(wake);
+    });
+  }
+}
+
+export interface LogNotifiers {
+  appended: LogNotifier;
+  committed: LogNotifier;
+}
+
+// Buses over the same file in one process share notifiers; ':memory:' databases are private.
+const shared = new Map<string, { notifiers: LogNotifiers; users: number }>();
+
+export function acquireNotifiers(key: string | undefined): LogNotifiers {
+  const fresh = (): LogNotifiers => ({ appended: new LogNotifier(), committed: new LogNotifier() });
+  if (key === undefined) return fresh();
+  let entry = shared.get(key);
+  if (!entry) shared.set(key, (entry = { notifiers: fresh(), users: 0 }));
+  entry.users++;
+  return entry.notifiers;
+}
+
+export function releaseNotifiers(key: string | undefined): void {
+  if (key === undefined) return;
+  const entry = shared.get(key);
+  if (entry && --entry.users <= 0) shared.delete(key);
+}

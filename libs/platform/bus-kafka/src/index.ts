@@ -1,0 +1,3 @@
+export * from './kafka-bus';
+export { KafkaBusConsumer, type OutgoingRecord } from './kafka-bus-consumer';
+export * from './kafka-message.mapper';

@@ -1,0 +1,240 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  ConsumerLagReporter,
+  abortableDelay,
+  deadLetterHeaders,
+  deliverWithRetry,
+  type BusConsumer,
+  type ConsumeOptions,
+  type ConsumerLagGauge,
+  type DeadLetterFailure,
+  type DeliveryOutcome,
+  type RetryPolicy,
+} from '@ringback/platform-core';
+import { deadLetterTopicFor } from '@ringback/contracts';
+import { decodeRecord, partitionLag, type PartitionOffsets } from './kafka-message.mapper';
+
+export interface OutgoingRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export const topicPartitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+type TopicPartitionEnds = Omit<PartitionOffsets, 'committed'> & { topic: string };
+
+export interface KafkaBusConsumerConfig {
+  kafka: Kafka;
+  admin: () => Promise<Admin>;
+  send: (topic: string, record: OutgoingRecord) => Promise<void>;
+  onStopped: (consumer: KafkaBusConsumer) => void;
+  groupId: string;
+  topics: string[];
+  handler: ConsumeOptions['handler'];
+  policy: RetryPolicy;
+  fromBeginning: boolean;
+  /** `topicPartitionKey` -> offset: where to start on partitions the group never committed on. */
+  startAt: Map<string, string>;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+  maxWaitTimeMs: number;
+  partitionsConsumedConcurrently: number;
+  lagGauge: ConsumerLagGauge | undefined;
+  lagIntervalMs: number;
+  caughtUpPollMs: number;
+}
+
+/**
+ * One consumer-group member of a KafkaBus. Batches are walked message by message with manual offset
+ * resolution: an offset is resolved (and later committed) only once its message was handled or
+ * dead-lettered, and a stop during a retry leaves the message unresolved for redelivery.
+ */
+export class KafkaBusConsumer implements BusConsumer {
+  readonly groupId: string;
+  private readonly consumer: Consumer;
+  private readonly abort = new AbortController();
+  private readonly lagReporter: ConsumerLagReporter;
+  private stopping: Promise<void> | undefined;
+  private crash: Error | undefined;
+
+  constructor(private readonly config: KafkaBusConsumerConfig) {
+    this.groupId = config.groupId;
+    this.consumer = config.kafka.consumer({
+      groupId: config.groupId,
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: config.heartbeatIntervalMs,
+      rebalanceTimeout: config.rebalanceTimeoutMs,
+      maxWaitTimeInMs: config.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    this.lagReporter = new ConsumerLagReporter(config.groupId, () => this.lagPerTopic(), config.lagGauge, config.lagIntervalMs);
+    // kafkajs restarts after retriable failures by itself; one it gives up on ends this consumer.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.crash = payload.error;
+      void this.stop().catch(() => undefined);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.config.topics, fromBeginning: this.config.fromBeginning });
+    this.seekToStartOnFirstJoin();
+    await this.consumer.run({
+      autoCommit: true,
+      // Besides the commit after every batch: bounds redelivery after a crash inside a long batch.
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.lagReporter.start();
+  }
+
+  /**
+   * Pins the start of never-committed partitions (fromBeginning: false) to the ends read when
+   * `consume` was called. Seeking inside the join event queues the seek before the first fetch, and
+   * kafkajs commits it, so the position is the group's from then on. Later joins leave it alone: by
+   * then a partition may carry another member's progress.
+   */
+  private seekToStartOnFirstJoin(): void {
+    const { startAt } = this.config;
+    if (startAt.size === 0) return;
+    const off = this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      off();
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const offset = startAt.get(topicPartitionKey(topic, partition));
+          if (offset !== undefined) this.consumer.seek({ topic, partition, offset });
+        }
+      }
+    });
+  }
+
+  async whenCaughtUp(): Promise<void> {
+    const targets = await this.partitionOffsets();
+    for (;;) {
+      const stopped = this.abort.signal.aborted;
+      if (stopped) await this.stopping;
+      const committed = await this.committedOffsets();
+      const owed = (t: TopicPartitionEnds): number =>
+        partitionLag({ ...t, committed: committed.get(t.topic)?.get(t.partition) ?? -1 }, this.config.fromBeginning);
+      if (targets.every((t) => owed(t) === 0)) return;
+      if (stopped) {
+        throw new Error(`consumer ${this.groupId} stopped before catching up${this.crash ? `: ${this.crash.message}` : ''}`);
+      }
+      await abortableDelay(this.config.caughtUpPollMs, this.abort.signal);
+    }
+  }
+
+  lag(): Promise<number> {
+    return this.lagReporter.refresh();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Synchronously first: a handler that calls stop() and then fails must not be retried.
+    this.abort.abort();
+    this.lagReporter.stop();
+    try {
+      // Waits for the batch in progress; the offsets resolved so far are committed, then the member leaves.
+      await this.consumer.stop();
+    } finally {
+      await this.consumer.disconnect();
+      this.config.onStopped(this);
+    }
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    for (const record of batch.messages) {
+      if (!isRunning() || isStale() || this.abort.signal.aborted) return;
+      const outcome = await this.whileHeartbeating(heartbeat, () => this.deliver(batch.topic, batch.partition, record));
+      if (outcome === 'aborted') return;
+      resolveOffset(record.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private deliver(topic: string, partition: number, record: KafkaMessage): Promise<DeliveryOutcome> {
+    const decoded = decodeRecord(topic, partition, record);
+    const failure = (error: string, attempts: number): DeadLetterFailure => ({ error, attempts, topic, partition, offset: record.offset });
+    if (!decoded.ok) {
+      // Nothing a retry could fix: straight to the DLQ, as received.
+      return this.deadLetter(topic, decoded, failure(decoded.error, 0)).then(() => 'dead-lettered' as const);
+    }
+    return deliverWithRetry({
+      message: decoded.message,
+      groupId: this.groupId,
+      handler: this.config.handler,
+      policy: this.config.policy,
+      messagingSystem: 'kafka',
+      signal: this.abort.signal,
+      deadLetter: ({ error, attempts }) =>
+        this.deadLetter(
+          topic,
+          { key: decoded.message.key, value: record.value?.toString('utf8') ?? '', headers: decoded.message.headers },
+          failure(error, attempts),
+        ),
+    });
+  }
+
+  // The payload goes to the DLQ byte for byte; only the failure headers are added.
+  private deadLetter(topic: string, original: OutgoingRecord, failure: DeadLetterFailure): Promise<void> {
+    return this.config.send(deadLetterTopicFor(topic), {
+      key: original.key,
+      value: original.value,
+      headers: deadLetterHeaders(original.headers, failure),
+    });
+  }
+
+  /**
+   * kafkajs heartbeats only from its fetch loop, i.e. between messages; a slow handler or a long
+   * backoff would otherwise exceed the session timeout and cost the member its partitions.
+   */
+  private async whileHeartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    // A rebalance reported here is acted on by the heartbeat after the message.
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), this.config.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async partitionOffsets(): Promise<TopicPartitionEnds[]> {
+    const admin = await this.config.admin();
+    const ends: TopicPartitionEnds[] = [];
+    for (const topic of this.config.topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        ends.push({ topic, partition: o.partition, high: Number(o.high), low: Number(o.low) });
+      }
+    }
+    return ends;
+  }
+
+  private async committedOffsets(): Promise<Map<string, Map<number, number>>> {
+    const admin = await this.config.admin();
+    const byTopic = new Map<string, Map<number, number>>();
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: this.groupId, topics: this.config.topics })) {
+      byTopic.set(topic, new Map(partitions.map((p) => [p.partition, Number(p.offset)])));
+    }
+    return byTopic;
+  }
+
+  private async lagPerTopic(): Promise<Map<string, number>> {
+    const [ends, committed] = await Promise.all([this.partitionOffsets(), this.committedOffsets()]);
+    const perTopic = new Map<string, number>(this.config.topics.map((t) => [t, 0]));
+    for (const p of ends) {
+      const lag = partitionLag({ ...p, committed: committed.get(p.topic)?.get(p.partition) ?? -1 }, this.config.fromBeginning);
+      perTopic.set(p.topic, (perTopic.get(p.topic) ?? 0) + lag);
+    }
+    return perTopic;
+  }
+}
