@@ -1,2 +1,5 @@
 export * from './infra';
 export * from './test-events';
+export * from './event-store.contract';
+export * from './bus.contract';
+export * from './read-model.contract';

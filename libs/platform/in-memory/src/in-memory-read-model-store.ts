@@ -1,0 +1,181 @@
+import { isDeepStrictEqual } from 'node:util';
+import type {
+  Checkpoint,
+  FindOptions,
+  PositionedDoc,
+  PositionedReadModelStore,
+  ReadModelDoc,
+  ReadModelOp,
+} from '@ringback/platform-core';
+
+/** Live document, or tombstone (`doc` null), with the position of the op that wrote it. */
+interface Entry {
+  doc: ReadModelDoc | null;
+  position: bigint;
+}
+
+/** Field names the durable stores use for their own bookkeeping; refused here too so both behave alike. */
+const RESERVED_FIELDS = ['_id', '_position', '_deleted'];
+
+/**
+ * Read-model store held in process memory, for unit tests and the single-process dev mode.
+ *
+ * Every document carries the position of the op that last wrote it, outside the document itself (it
+ * never shows in what `get`/`find` return; `getPositioned` exposes it). An op applies only when that
+ * position is lower than the op's; a delete leaves a tombstone with its position, so a stale upsert
+ * cannot bring the document back. Documents are copied in and out, never shared with callers.
+ */
+export class InMemoryReadModelStore implements PositionedReadModelStore {
+  private readonly collections = new Map<string, Map<string, Entry>>();
+  private readonly checkpoints = new Map<string, Checkpoint>();
+  private closed = false;
+
+  async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
+    this.assertOpen();
+    const doc = this.collections.get(collection)?.get(id)?.doc;
+    return doc ? (structuredClone(doc) as T) : null;
+  }
+
+  async getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    this.assertOpen();
+    const docs = this.collections.get(collection);
+    const out = new Map<string, T>();
+    for (const id of ids) {
+      const doc = docs?.get(id)?.doc;
+      if (doc) out.set(id, structuredClone(doc) as T);
+    }
+    return out;
+  }
+
+  async getPositioned<T extends ReadModelDoc>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<Map<string, PositionedDoc<T>>> {
+    this.assertOpen();
+    const docs = this.collections.get(collection);
+    const out = new Map<string, PositionedDoc<T>>();
+    for (const id of ids) {
+      const entry = docs?.get(id);
+      if (entry)
+        out.set(id, { doc: entry.doc ? (structuredClone(entry.doc) as T) : null, position: entry.position });
+    }
+    return out;
+  }
+
+  async find<T extends ReadModelDoc>(
+    collection: string,
+    filter: Record<string, unknown> = {},
+    options: FindOptions = {},
+  ): Promise<T[]> {
+    this.assertOpen();
+    let docs = this.live(collection).filter((d) => matches(d, filter));
+    const sort = options.sort;
+    docs.sort(
+      (a, b) =>
+        (sort ? sort.direction * compareValues(a[sort.field], b[sort.field]) : 0) ||
+        compareValues(a.id, b.id),
+    );
+    // As in MongoDB, a limit of 0 means no limit.
+    if (options.limit) docs = docs.slice(0, options.limit);
+    return docs.map((d) => structuredClone(d) as T);
+  }
+
+  async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
+    this.assertOpen();
+    return this.live(collection).filter((d) => matches(d, filter)).length;
+  }
+
+  async applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void> {
+    this.assertOpen();
+    ops.forEach(validateOp);
+    for (const op of ops) {
+      let docs = this.collections.get(op.collection);
+      if (!docs) this.collections.set(op.collection, (docs = new Map()));
+      const id = op.kind === 'upsert' ? op.doc.id : op.id;
+      const current = docs.get(id);
+      if (current && current.position >= op.position) continue;
+      docs.set(id, { doc: op.kind === 'upsert' ? structuredClone(op.doc) : null, position: op.position });
+    }
+    this.checkpoints.set(checkpoint.processorId, { ...checkpoint });
+  }
+
+  async getCheckpoint(processorId: string): Promise<Checkpoint | null> {
+    this.assertOpen();
+    const checkpoint = this.checkpoints.get(processorId);
+    return checkpoint ? { ...checkpoint } : null;
+  }
+
+  async reset(processorId: string, collections: readonly string[]): Promise<void> {
+    this.assertOpen();
+    this.checkpoints.delete(processorId);
+    for (const c of collections) this.collections.delete(c);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private live(collection: string): ReadModelDoc[] {
+    const out: ReadModelDoc[] = [];
+    for (const entry of this.collections.get(collection)?.values() ?? []) if (entry.doc) out.push(entry.doc);
+    return out;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('in-memory read-model store is closed');
+  }
+}
+
+function validateOp(op: ReadModelOp): void {
+  if (typeof op.position !== 'bigint' || op.position < 0n)
+    throw new Error(`op position must be a non-negative bigint`);
+  if (op.kind === 'delete') {
+    if (typeof op.id !== 'string' || op.id === '')
+      throw new Error(`delete in ${op.collection} without an id`);
+    return;
+  }
+  if (typeof op.doc.id !== 'string' || op.doc.id === '')
+    throw new Error(`upsert in ${op.collection} without a string id`);
+  for (const f of RESERVED_FIELDS) {
+    if (f in op.doc) throw new Error(`document ${op.doc.id} in ${op.collection}: field ${f} is reserved`);
+  }
+}
+
+/** Equality on top-level fields; null matches a missing field, as in MongoDB. */
+function matches(doc: ReadModelDoc, filter: Record<string, unknown>): boolean {
+  for (const [field, expected] of Object.entries(filter)) {
+    const actual = doc[field];
+    if (expected === null || expected === undefined) {
+      if (actual !== null && actual !== undefined) return false;
+    } else if (!isDeepStrictEqual(actual, expected)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** MongoDB's cross-type order, reduced to JSON values: missing/null < numbers < strings < objects < arrays < booleans. */
+function typeRank(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number' || typeof v === 'bigint') return 1;
+  if (typeof v === 'string') return 2;
+  if (Array.isArray(v)) return 4;
+  if (typeof v === 'boolean') return 5;
+  if (v instanceof Date) return 6;
+  return 3;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return 0;
+  if (ra === 3 || ra === 4) {
+    const ja = JSON.stringify(a);
+    const jb = JSON.stringify(b);
+    return ja < jb ? -1 : ja > jb ? 1 : 0;
+  }
+  const va = a instanceof Date ? a.getTime() : (a as number | string | boolean | bigint);
+  const vb = b instanceof Date ? b.getTime() : (b as number | string | boolean | bigint);
+  return va < vb ? -1 : va > vb ? 1 : 0;
+}
