@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformRuntimeModule, type PlatformAdapters } from '@ringback/runtime';
-import { CallIngestModule } from '../../call-ingest/src/call-ingest.module';
-import { TriageModule } from '../../triage/src/triage.module';
-import { SlaMonitorModule } from '../../sla-monitor/src/sla-monitor.module';
-import { SchedulingModule } from '../../scheduling/src/scheduling.module';
-import { RemindersModule } from '../../reminders/src/reminders.module';
-import { ReportingModule } from '../../reporting/src/reporting.module';
-import { GatewayModule } from '../../gateway/src/gateway.module';
+import { CallIngestModule } from '@ringback/call-ingest-service';
+import { TriageModule } from '@ringback/triage-service';
+import { SlaMonitorModule } from '@ringback/sla-monitor-service';
+import { SchedulingModule } from '@ringback/scheduling-service';
+import { RemindersModule } from '@ringback/reminders-service';
+import { ReportingModule } from '@ringback/reporting-service';
+import { GatewayModule } from '@ringback/gateway-service';
 import { ringbackEventRegistry } from '@ringback/contracts';
 import { projectionCatalogue } from './projection-catalogue';
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig } from '@ringback/config';
 import { createLogger } from '@ringback/observability';
 import { bootstrapService, type RunningService } from '@ringback/nest-platform';
-import { CallIngestModule } from './call-ingest.module';
+import { CallIngestModule } from '@ringback/call-ingest-service';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };

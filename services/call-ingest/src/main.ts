@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { CallIngestModule } from './call-ingest.module';
+import { CallIngestModule } from '@ringback/call-ingest-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the call-ingest process unless SERVICE_NAME says otherwise.

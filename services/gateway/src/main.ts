@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { GatewayModule } from './gateway.module';
+import { GatewayModule } from '@ringback/gateway-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the gateway process unless SERVICE_NAME says otherwise.

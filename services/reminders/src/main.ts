@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { RemindersModule } from './reminders.module';
+import { RemindersModule } from '@ringback/reminders-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the reminders process unless SERVICE_NAME says otherwise.

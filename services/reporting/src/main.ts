@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { ReportingModule } from './reporting.module';
+import { ReportingModule } from '@ringback/reporting-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the reporting process unless SERVICE_NAME says otherwise.

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { SchedulingModule } from './scheduling.module';
+import { SchedulingModule } from '@ringback/scheduling-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the scheduling process unless SERVICE_NAME says otherwise.

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { SlaMonitorModule } from './sla-monitor.module';
+import { SlaMonitorModule } from '@ringback/sla-monitor-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the sla-monitor process unless SERVICE_NAME says otherwise.

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { TriageModule } from './triage.module';
+import { TriageModule } from '@ringback/triage-service';
 
 async function main(): Promise<void> {
   // This entrypoint is the triage process unless SERVICE_NAME says otherwise.

@@ -1,0 +1,1 @@
+export * from './sla-monitor.module';
