@@ -67,8 +67,18 @@ export default [
   {
     // Time is injected in pure code.
     files: ['libs/**/domain/src/**/*.ts', 'libs/shared/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/shared/kernel/src/clock.ts', 'libs/shared/kernel/src/ids.ts'],
+    ignores: ['**/*.spec.ts', '**/scripts/**', 'libs/shared/kernel/src/clock.ts', 'libs/shared/kernel/src/ids.ts'],
     rules: {
+      // Node built-ins are not "external" to the Nx rule, so I/O modules are banned here as well.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'fs/promises', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_threads'].flatMap((m) => [
+            { name: m, message: 'Domain and contract code does no I/O.' },
+            { name: `node:${m}`, message: 'Domain and contract code does no I/O.' },
+          ]).concat([{ name: 'node:sqlite', message: 'Domain and contract code does no I/O.' }]),
+        },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Inject a Clock; domain code never reads the system clock.' },
