@@ -5,9 +5,27 @@ import prettier from 'eslint-config-prettier';
 // Packages that perform I/O or read ambient state. Domain and contract libraries must stay pure:
 // they get time, ids and data handed in, never fetch them.
 const ioPackages = [
-  'node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'node:sqlite', 'node:net', 'node:http', 'node:child_process',
-  'http', 'net', 'child_process', 'kafkajs', 'mongoose', 'mongodb', '@kurrent/*', '@nestjs/*', 'socket.io',
-  'pino', 'prom-client', '@opentelemetry/*', 'testcontainers',
+  'node:fs',
+  'fs',
+  'node:fs/promises',
+  'fs/promises',
+  'node:sqlite',
+  'node:net',
+  'node:http',
+  'node:child_process',
+  'http',
+  'net',
+  'child_process',
+  'kafkajs',
+  'mongoose',
+  'mongodb',
+  '@kurrent/*',
+  '@nestjs/*',
+  'socket.io',
+  'pino',
+  'prom-client',
+  '@opentelemetry/*',
+  'testcontainers',
 ];
 
 const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminders', 'reporting', 'gateway'];
@@ -15,28 +33,57 @@ const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminde
 /** Layer and scope rules; tests additionally reach the shared testing library (contract suites, fixtures). */
 const depConstraints = (extraTags = []) => [
   // Layers
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', ...extraTags], bannedExternalImports: ioPackages },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain', ...extraTags],
+    bannedExternalImports: ioPackages,
+  },
   {
     sourceTag: 'type:contracts',
     onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', ...extraTags],
     bannedExternalImports: ioPackages,
   },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', ...extraTags] },
+  {
+    sourceTag: 'type:application',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', ...extraTags],
+  },
   {
     sourceTag: 'type:infra',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', ...extraTags],
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:contracts',
+      'type:application',
+      'type:infra',
+      ...extraTags,
+    ],
   },
   {
     sourceTag: 'type:testing',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:testing'],
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:contracts',
+      'type:application',
+      'type:infra',
+      'type:testing',
+    ],
   },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:application', 'type:infra', 'type:app', ...extraTags],
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:contracts',
+      'type:application',
+      'type:infra',
+      'type:app',
+      ...extraTags,
+    ],
   },
   { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['*'] },
   // Services talk only through contracts: a service reaches its own domain and shared libraries.
-  ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+  ...services.map((s) => ({
+    sourceTag: `scope:${s}`,
+    onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
+  })),
 ];
 
 const boundaryRule = (extraTags = []) => [
@@ -50,7 +97,16 @@ const boundaryRule = (extraTags = []) => [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.nx/**', '**/.infra-cache/**', '**/tmp/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.data/**',
+      '**/.nx/**',
+      '**/.infra-cache/**',
+      '**/tmp/**',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -67,21 +123,32 @@ export default [
   {
     // Time is injected in pure code.
     files: ['libs/**/domain/src/**/*.ts', 'libs/shared/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/scripts/**', 'libs/shared/kernel/src/clock.ts', 'libs/shared/kernel/src/ids.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/scripts/**',
+      'libs/shared/kernel/src/clock.ts',
+      'libs/shared/kernel/src/ids.ts',
+    ],
     rules: {
       // Node built-ins are not "external" to the Nx rule, so I/O modules are banned here as well.
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fs', 'fs/promises', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_threads'].flatMap((m) => [
-            { name: m, message: 'Domain and contract code does no I/O.' },
-            { name: `node:${m}`, message: 'Domain and contract code does no I/O.' },
-          ]).concat([{ name: 'node:sqlite', message: 'Domain and contract code does no I/O.' }]),
+          paths: ['fs', 'fs/promises', 'net', 'http', 'https', 'child_process', 'dgram', 'worker_threads']
+            .flatMap((m) => [
+              { name: m, message: 'Domain and contract code does no I/O.' },
+              { name: `node:${m}`, message: 'Domain and contract code does no I/O.' },
+            ])
+            .concat([{ name: 'node:sqlite', message: 'Domain and contract code does no I/O.' }]),
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Inject a Clock; domain code never reads the system clock.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Inject a Clock; domain code never reads the system clock.',
+        },
         { object: 'Math', property: 'random', message: 'Inject an IdGenerator or a seed.' },
       ],
     },

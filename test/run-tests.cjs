@@ -17,7 +17,9 @@ function run(label, cmd, args, opts = {}) {
   const started = Date.now();
   console.log(`\n=== ${label}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...opts });
-  console.log(`=== ${label}: ${r.status === 0 ? 'ok' : `failed (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${label}: ${r.status === 0 ? 'ok' : `failed (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return r.status === 0;
 }
 
@@ -25,10 +27,12 @@ function specFiles() {
   const out = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (['node_modules', '.data', '.nx', 'dist', '.infra-cache', '.infra-run', '.git'].includes(entry.name)) continue;
+      if (['node_modules', '.data', '.nx', 'dist', '.infra-cache', '.infra-run', '.git'].includes(entry.name))
+        continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (unitOnly ? entry.name.endsWith('.unit.spec.ts') : entry.name.endsWith('.spec.ts')) out.push(path.relative(root, full));
+      else if (unitOnly ? entry.name.endsWith('.unit.spec.ts') : entry.name.endsWith('.spec.ts'))
+        out.push(path.relative(root, full));
     }
   };
   for (const top of ['libs', 'services', 'test']) walk(path.join(root, top));
@@ -41,24 +45,36 @@ function stopInfra() {
   infraUp = false;
   spawnSync('bash', ['test/infra/infra.sh', 'down'], { cwd: root, stdio: 'inherit', env });
 }
-process.on('SIGINT', () => { stopInfra(); process.exit(130); });
-process.on('SIGTERM', () => { stopInfra(); process.exit(143); });
+process.on('SIGINT', () => {
+  stopInfra();
+  process.exit(130);
+});
+process.on('SIGTERM', () => {
+  stopInfra();
+  process.exit(143);
+});
 
 let ok = true;
 try {
   ok = run('lint (eslint, module boundaries)', 'eslint', ['--max-warnings=-1', '.']) && ok;
+  ok = run('format (prettier --check)', 'prettier', ['--check', '--log-level=warn', '.']) && ok;
   ok = run('typecheck (tsc --noEmit, strict)', 'tsc', ['-p', 'tsconfig.json', '--noEmit']) && ok;
 
   if (!unitOnly) {
     console.log('\n=== infrastructure: real Kafka (KRaft) and FerretDB on loopback');
-    const out = execFileSync('bash', ['test/infra/infra.sh', 'up'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    const out = execFileSync('bash', ['test/infra/infra.sh', 'up'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString();
     process.stdout.write(out);
     infraUp = true;
     for (const line of out.split('\n')) {
       const m = /^(KAFKA_BROKERS|MONGO_URL)=(.+)$/.exec(line.trim());
       if (m) env[m[1]] = m[2];
     }
-    if (!env.KAFKA_BROKERS || !env.MONGO_URL) throw new Error('infra.sh up did not report KAFKA_BROKERS and MONGO_URL');
+    if (!env.KAFKA_BROKERS || !env.MONGO_URL)
+      throw new Error('infra.sh up did not report KAFKA_BROKERS and MONGO_URL');
     // From here a missing server is a failure, never a skip.
     env.RINGBACK_REQUIRE_INFRA = '1';
   }
@@ -67,7 +83,8 @@ try {
   console.log(`\n=== ${files.length} spec files`);
   ok =
     run('tests (node:test)', 'node', [
-      '--import', 'tsx',
+      '--import',
+      'tsx',
       '--test',
       '--test-reporter=spec',
       `--test-concurrency=${process.env.RINGBACK_TEST_CONCURRENCY ?? '2'}`,

@@ -46,7 +46,9 @@ async function main(): Promise<void> {
       .withWaitStrategy(Wait.forListeningPorts())
       .start(),
   );
-  process.stdout.write(`READY\nKAFKA_BROKERS=127.0.0.1:${kafkaPort}\nMONGO_URL=mongodb://127.0.0.1:${mongoPort}/\n`);
+  process.stdout.write(
+    `READY\nKAFKA_BROKERS=127.0.0.1:${kafkaPort}\nMONGO_URL=mongodb://127.0.0.1:${mongoPort}/\n`,
+  );
   setInterval(() => undefined, 1 << 30);
 }
 

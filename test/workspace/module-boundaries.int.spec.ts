@@ -27,12 +27,18 @@ describe('module boundaries (eslint + @nx/enforce-module-boundaries)', () => {
       'libs/triage/domain/src/boundary-probe.ts',
       "import { SqliteEventStore } from '@ringback/event-store-sqlite';\nexport const x = SqliteEventStore;\n",
     );
-    assert.ok(errors.some((e) => e.ruleId === '@nx/enforce-module-boundaries'), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => e.ruleId === '@nx/enforce-module-boundaries'),
+      JSON.stringify(errors),
+    );
   });
 
   it('forbids domain -> I/O packages (kafkajs, mongoose, node:sqlite)', async () => {
     for (const pkg of ['kafkajs', 'mongoose', 'node:sqlite']) {
-      const ids = await ruleIds('libs/shared/kernel/src/boundary-probe.ts', `import * as m from '${pkg}';\nexport const x = m;\n`);
+      const ids = await ruleIds(
+        'libs/shared/kernel/src/boundary-probe.ts',
+        `import * as m from '${pkg}';\nexport const x = m;\n`,
+      );
       assert.ok(
         ids.includes('@nx/enforce-module-boundaries') || ids.includes('no-restricted-imports'),
         `${pkg} should be banned in domain code`,
@@ -45,7 +51,10 @@ describe('module boundaries (eslint + @nx/enforce-module-boundaries)', () => {
       'services/triage/src/boundary-probe.ts',
       "import * as other from '@ringback/scheduling-domain';\nexport const x = other;\n",
     );
-    assert.ok(errors.some((e) => e.ruleId === '@nx/enforce-module-boundaries'), JSON.stringify(errors));
+    assert.ok(
+      errors.some((e) => e.ruleId === '@nx/enforce-module-boundaries'),
+      JSON.stringify(errors),
+    );
   });
 
   it('forbids reading the system clock in domain code', async () => {
@@ -55,11 +64,17 @@ describe('module boundaries (eslint + @nx/enforce-module-boundaries)', () => {
 
   it('allows what the architecture allows (control cases)', async () => {
     assert.deepEqual(
-      await lint('services/triage/src/boundary-probe.ts', "import * as d from '@ringback/triage-domain';\nimport * as c from '@ringback/contracts';\nexport const x = [d, c];\n"),
+      await lint(
+        'services/triage/src/boundary-probe.ts',
+        "import * as d from '@ringback/triage-domain';\nimport * as c from '@ringback/contracts';\nexport const x = [d, c];\n",
+      ),
       [],
     );
     assert.deepEqual(
-      await lint('libs/platform/event-store-sqlite/src/boundary-probe.ts', "import * as p from '@ringback/platform-core';\nexport const x = p;\n"),
+      await lint(
+        'libs/platform/event-store-sqlite/src/boundary-probe.ts',
+        "import * as p from '@ringback/platform-core';\nexport const x = p;\n",
+      ),
       [],
     );
   });

@@ -6,10 +6,15 @@ import { configDocumentationMarkdown } from '@ringback/config';
 
 const root = path.resolve(__dirname, '../..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+};
 
 it('README configuration table matches the config schema', () => {
-  assert.ok(readme.includes(configDocumentationMarkdown()), 'regenerate the table from configDocumentationMarkdown()');
+  assert.ok(
+    readme.includes(configDocumentationMarkdown()),
+    'regenerate the table from configDocumentationMarkdown()',
+  );
 });
 
 it('every `npm run <script>` the README mentions exists', () => {

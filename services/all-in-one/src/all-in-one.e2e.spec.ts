@@ -12,7 +12,14 @@ const main = path.join(__dirname, 'main.ts');
 function startRingback(dataDir: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+    },
   });
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += c));
@@ -31,39 +38,47 @@ function startRingback(dataDir: string) {
 }
 
 describe('npm start (embedded single process)', () => {
-  it('serves /healthz, /readyz and /metrics, stops on SIGTERM, and starts again on the same DATA_DIR', { timeout: 120_000 }, async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-start-'));
-    try {
-      for (let run = 0; run < 2; run++) {
-        const rb = startRingback(dataDir);
-        const port = await rb.port;
-        const base = `http://127.0.0.1:${port}`;
-        assert.equal((await fetch(`${base}/healthz`)).status, 200);
-        const ready = await fetch(`${base}/readyz`);
-        assert.equal(ready.status, 200, await ready.clone().text());
-        const body = (await ready.json()) as { components: { component: string; ok: boolean }[] };
-        assert.deepEqual(body.components.map((c) => c.component).sort(), ['event-store', 'read-models', 'store-to-bus-relay']);
-        const metrics = await fetch(`${base}/metrics`);
-        assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
-        const text = await metrics.text();
-        assert.match(text, /process_cpu_user_seconds_total\{service="ringback"\}/);
-        if (process.env['RINGBACK_REQUIRE_INFRA'] === '1' || hasPromtool()) {
-          execFileSync('promtool', ['check', 'metrics'], { input: text });
-        }
-        const notFound = await fetch(`${base}/api/v1/nope`);
-        assert.equal(notFound.status, 404);
-        assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'not_found');
+  it(
+    'serves /healthz, /readyz and /metrics, stops on SIGTERM, and starts again on the same DATA_DIR',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-start-'));
+      try {
+        for (let run = 0; run < 2; run++) {
+          const rb = startRingback(dataDir);
+          const port = await rb.port;
+          const base = `http://127.0.0.1:${port}`;
+          assert.equal((await fetch(`${base}/healthz`)).status, 200);
+          const ready = await fetch(`${base}/readyz`);
+          assert.equal(ready.status, 200, await ready.clone().text());
+          const body = (await ready.json()) as { components: { component: string; ok: boolean }[] };
+          assert.deepEqual(body.components.map((c) => c.component).sort(), [
+            'event-store',
+            'read-models',
+            'store-to-bus-relay',
+          ]);
+          const metrics = await fetch(`${base}/metrics`);
+          assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
+          const text = await metrics.text();
+          assert.match(text, /process_cpu_user_seconds_total\{service="ringback"\}/);
+          if (process.env['RINGBACK_REQUIRE_INFRA'] === '1' || hasPromtool()) {
+            execFileSync('promtool', ['check', 'metrics'], { input: text });
+          }
+          const notFound = await fetch(`${base}/api/v1/nope`);
+          assert.equal(notFound.status, 404);
+          assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'not_found');
 
-        rb.child.removeAllListeners('exit');
-        const exit = new Promise<number | null>((r) => rb.child.once('exit', (code) => r(code)));
-        rb.child.kill('SIGTERM');
-        assert.equal(await exit, 0, 'graceful shutdown exits 0');
-        assert.ok(existsSync(path.join(dataDir, 'events.sqlite')), 'state lives under DATA_DIR');
+          rb.child.removeAllListeners('exit');
+          const exit = new Promise<number | null>((r) => rb.child.once('exit', (code) => r(code)));
+          rb.child.kill('SIGTERM');
+          assert.equal(await exit, 0, 'graceful shutdown exits 0');
+          assert.ok(existsSync(path.join(dataDir, 'events.sqlite')), 'state lives under DATA_DIR');
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 function hasPromtool(): boolean {

@@ -17,7 +17,10 @@ export class AllInOneModule {
     return {
       module: AllInOneModule,
       imports: [
-        PlatformRuntimeModule.forRoot(adapters, { projections: projectionCatalogue, registry: ringbackEventRegistry() }),
+        PlatformRuntimeModule.forRoot(adapters, {
+          projections: projectionCatalogue,
+          registry: ringbackEventRegistry(),
+        }),
         CallIngestModule,
         TriageModule,
         SlaMonitorModule,

@@ -8,10 +8,17 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'ringback' });
   const registry = createMetricsRegistry(config.serviceName);
   const adapters = createPlatformAdapters(config, { metrics: registry });
-  await bootstrapService({ name: config.serviceName, module: AllInOneModule.forRoot(adapters), config, registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: AllInOneModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ringback failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `ringback failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -16,13 +16,17 @@ async function main(): Promise<void> {
       projections: projectionCatalogue,
       registry: ringbackEventRegistry(),
     });
-    process.stdout.write(`rebuilt ${rebuilt.length} projection(s)${rebuilt.length ? `: ${rebuilt.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `rebuilt ${rebuilt.length} projection(s)${rebuilt.length ? `: ${rebuilt.join(', ')}` : ''}\n`,
+    );
   } finally {
     await adapters.close();
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`projections:rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `projections:rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

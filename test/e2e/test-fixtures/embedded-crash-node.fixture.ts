@@ -33,8 +33,12 @@ sideDb.exec(`PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
   CREATE TABLE IF NOT EXISTS counters (stream_id TEXT PRIMARY KEY, n INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, n INTEGER NOT NULL);`);
 const insertApplied = sideDb.prepare('INSERT OR IGNORE INTO applied (event_id) VALUES (?)');
-const bump = sideDb.prepare('INSERT INTO counters (stream_id, n) VALUES (?, 1) ON CONFLICT(stream_id) DO UPDATE SET n = n + 1');
-const stat = sideDb.prepare('INSERT INTO stats (name, n) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1');
+const bump = sideDb.prepare(
+  'INSERT INTO counters (stream_id, n) VALUES (?, 1) ON CONFLICT(stream_id) DO UPDATE SET n = n + 1',
+);
+const stat = sideDb.prepare(
+  'INSERT INTO stats (name, n) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1',
+);
 
 async function applyOnce(message: BusMessage): Promise<void> {
   const event = registry.upcast(message.envelope);
@@ -56,16 +60,37 @@ const countsProjection: Projection = {
   categories: ['thing'],
   async handle(event, position, ctx) {
     const doc = await ctx.get<{ id: string; n: number }>('stream_counts', event.streamId);
-    return [{ kind: 'upsert', collection: 'stream_counts', position, doc: { id: event.streamId, n: (doc?.n ?? 0) + 1 } }];
+    return [
+      {
+        kind: 'upsert',
+        collection: 'stream_counts',
+        position,
+        doc: { id: event.streamId, n: (doc?.n ?? 0) + 1 },
+      },
+    ];
   },
 };
 
 async function main(): Promise<void> {
-  const relay = new StoreToBusRelay({ store: platform.eventStore, bus: platform.bus, checkpoints: platform.checkpoints, checkpointEvery: 7 });
-  const projection = new ProjectionRunner({ store: platform.eventStore, readModels: platform.readModels, projection: countsProjection, registry });
+  const relay = new StoreToBusRelay({
+    store: platform.eventStore,
+    bus: platform.bus,
+    checkpoints: platform.checkpoints,
+    checkpointEvery: 7,
+  });
+  const projection = new ProjectionRunner({
+    store: platform.eventStore,
+    readModels: platform.readModels,
+    projection: countsProjection,
+    registry,
+  });
   await relay.start();
   await projection.start();
-  const consumer = await platform.bus.consume({ groupId: 'crash-test-applier', topics: [topicForCategory('thing')], handler: applyOnce });
+  const consumer = await platform.bus.consume({
+    groupId: 'crash-test-applier',
+    topics: [topicForCategory('thing')],
+    handler: applyOnce,
+  });
 
   if (mode === 'write') {
     const revisions = new Map<string, number>();
@@ -73,7 +98,9 @@ async function main(): Promise<void> {
       const streamId = `thing-${i % 17}`;
       const expected = revisions.get(streamId);
       const event = thingHappened(streamId, i);
-      const result = await platform.eventStore.appendToStream(streamId, [event], { expectedRevision: expected ?? 'any' });
+      const result = await platform.eventStore.appendToStream(streamId, [event], {
+        expectedRevision: expected ?? 'any',
+      });
       revisions.set(streamId, result.nextExpectedRevision);
       process.stdout.write(`ACK ${event.eventId}\n`);
     }
@@ -86,12 +113,19 @@ async function main(): Promise<void> {
   const storeCounts: Record<string, number> = {};
   for (const r of stored) storeCounts[r.envelope.streamId] = (storeCounts[r.envelope.streamId] ?? 0) + 1;
   const projected: Record<string, number> = {};
-  for (const d of await platform.readModels.find<{ id: string; n: number }>('stream_counts')) projected[d.id] = d.n;
+  for (const d of await platform.readModels.find<{ id: string; n: number }>('stream_counts'))
+    projected[d.id] = d.n;
   const consumed: Record<string, number> = {};
-  for (const row of sideDb.prepare('SELECT stream_id, n FROM counters').all() as { stream_id: string; n: number }[]) {
+  for (const row of sideDb.prepare('SELECT stream_id, n FROM counters').all() as {
+    stream_id: string;
+    n: number;
+  }[]) {
     consumed[row.stream_id] = Number(row.n);
   }
-  const redelivered = Number((sideDb.prepare("SELECT n FROM stats WHERE name = 'redelivered'").get() as { n?: number } | undefined)?.n ?? 0);
+  const redelivered = Number(
+    (sideDb.prepare("SELECT n FROM stats WHERE name = 'redelivered'").get() as { n?: number } | undefined)
+      ?.n ?? 0,
+  );
   process.stdout.write(
     JSON.stringify({
       eventIds: stored.map((r) => r.envelope.eventId),

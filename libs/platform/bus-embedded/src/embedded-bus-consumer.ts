@@ -67,7 +67,12 @@ export class EmbeddedBusConsumer implements BusConsumer {
 
   constructor(private readonly config: EmbeddedBusConsumerConfig) {
     this.groupId = config.groupId;
-    this.lagReporter = new ConsumerLagReporter(config.groupId, async () => this.lagPerTopic(), config.lagGauge, config.lagIntervalMs);
+    this.lagReporter = new ConsumerLagReporter(
+      config.groupId,
+      async () => this.lagPerTopic(),
+      config.lagGauge,
+      config.lagIntervalMs,
+    );
   }
 
   start(): void {
@@ -76,14 +81,21 @@ export class EmbeddedBusConsumer implements BusConsumer {
         this.workers.push(this.work(topic, partition));
       }
     }
-    this.leaseTimer = setInterval(() => this.renewLeases(), Math.max(10, Math.floor(this.config.leaseTtlMs / 3)));
+    this.leaseTimer = setInterval(
+      () => this.renewLeases(),
+      Math.max(10, Math.floor(this.config.leaseTtlMs / 3)),
+    );
     this.leaseTimer.unref();
     this.lagReporter.start();
   }
 
   async whenCaughtUp(): Promise<void> {
     const { store } = this.config;
-    const targets = this.partitions().map(({ topic, partition }) => ({ topic, partition, end: store.endOffset(topic, partition) }));
+    const targets = this.partitions().map(({ topic, partition }) => ({
+      topic,
+      partition,
+      end: store.endOffset(topic, partition),
+    }));
     const caughtUp = (): boolean =>
       targets.every((t) => (store.committed(this.groupId, t.topic, t.partition) ?? 0) >= t.end);
     for (;;) {
@@ -130,7 +142,17 @@ export class EmbeddedBusConsumer implements BusConsumer {
     while (!signal.aborted) {
       try {
         if (!this.held.has(lease)) {
-          if (!store.tryAcquireLease(this.groupId, topic, partition, this.holder, Date.now(), this.config.leaseTtlMs, processGone)) {
+          if (
+            !store.tryAcquireLease(
+              this.groupId,
+              topic,
+              partition,
+              this.holder,
+              Date.now(),
+              this.config.leaseTtlMs,
+              processGone,
+            )
+          ) {
             await abortableDelay(pollIntervalMs, signal);
             continue;
           }
@@ -176,7 +198,10 @@ export class EmbeddedBusConsumer implements BusConsumer {
       envelope = decodeEnvelope(record.value);
     } catch (error) {
       // Nothing a retry could fix: straight to the DLQ, as stored.
-      this.deadLetter(record, failure(`undecodable message: ${error instanceof Error ? error.message : String(error)}`, 0));
+      this.deadLetter(
+        record,
+        failure(`undecodable message: ${error instanceof Error ? error.message : String(error)}`, 0),
+      );
       return Promise.resolve('dead-lettered');
     }
     return deliverWithRetry({
@@ -199,7 +224,13 @@ export class EmbeddedBusConsumer implements BusConsumer {
 
   // The payload goes to the DLQ unchanged; only the failure headers are added.
   private deadLetter(record: StoredRecord, failure: DeadLetterFailure): void {
-    this.config.store.append(deadLetterTopicFor(record.topic), record.key, record.value, deadLetterHeaders(record.headers, failure), Date.now());
+    this.config.store.append(
+      deadLetterTopicFor(record.topic),
+      record.key,
+      record.value,
+      deadLetterHeaders(record.headers, failure),
+      Date.now(),
+    );
     this.config.notifiers.appended.notify();
   }
 

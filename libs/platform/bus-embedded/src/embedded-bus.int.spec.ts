@@ -45,44 +45,55 @@ busContract('EmbeddedBus (:memory:)', async () => {
 const n = (m: BusMessage): number => (m.envelope.data as { n: number }).n;
 
 describe('EmbeddedBus', () => {
-  it('continues from the committed offset after its process is SIGKILLed mid-message', { timeout: 60_000 }, async () => {
-    const path = tempDb();
-    const bus = new EmbeddedBus({ path, pollIntervalMs: 50 });
-    try {
-      for (let i = 0; i < 10; i++) await bus.publish('ringback.crash.events', 'thing-1', thingHappened('thing-1', i));
+  it(
+    'continues from the committed offset after its process is SIGKILLed mid-message',
+    { timeout: 60_000 },
+    async () => {
+      const path = tempDb();
+      const bus = new EmbeddedBus({ path, pollIntervalMs: 50 });
+      try {
+        for (let i = 0; i < 10; i++)
+          await bus.publish('ringback.crash.events', 'thing-1', thingHappened('thing-1', i));
 
-      // The child handles 0..3, hangs in 4 and is killed there: 0..3 committed, 4 in flight.
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'test-fixtures', 'crashing-consumer.fixture.ts'), path, '4'], {
-        cwd: join(__dirname, '..', '..', '..', '..'),
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const seenByChild: number[] = [];
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-      for await (const line of createInterface({ input: child.stdout })) {
-        const [what, value] = line.split(' ');
-        if (what === 'handled' || what === 'stuck') seenByChild.push(Number(value));
-        if (what === 'stuck') break;
+        // The child handles 0..3, hangs in 4 and is killed there: 0..3 committed, 4 in flight.
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', join(__dirname, 'test-fixtures', 'crashing-consumer.fixture.ts'), path, '4'],
+          {
+            cwd: join(__dirname, '..', '..', '..', '..'),
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
+        const seenByChild: number[] = [];
+        const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+          child.once('exit', (_code, signal) => resolve(signal)),
+        );
+        for await (const line of createInterface({ input: child.stdout })) {
+          const [what, value] = line.split(' ');
+          if (what === 'handled' || what === 'stuck') seenByChild.push(Number(value));
+          if (what === 'stuck') break;
+        }
+        child.kill('SIGKILL');
+        assert.equal(await exited, 'SIGKILL');
+        assert.deepEqual(seenByChild, [0, 1, 2, 3, 4]);
+
+        // The dead child's lease does not hold the partition: its pid is gone.
+        const received: number[] = [];
+        const consumer = await bus.consume({
+          groupId: 'crash-group',
+          topics: ['ringback.crash.events'],
+          handler: async (m) => {
+            received.push(n(m));
+          },
+        });
+        await eventually(() => received.includes(9), 10_000);
+        await consumer.whenCaughtUp();
+        assert.deepEqual(received, [4, 5, 6, 7, 8, 9]);
+      } finally {
+        await bus.close();
       }
-      child.kill('SIGKILL');
-      assert.equal(await exited, 'SIGKILL');
-      assert.deepEqual(seenByChild, [0, 1, 2, 3, 4]);
-
-      // The dead child's lease does not hold the partition: its pid is gone.
-      const received: number[] = [];
-      const consumer = await bus.consume({
-        groupId: 'crash-group',
-        topics: ['ringback.crash.events'],
-        handler: async (m) => {
-          received.push(n(m));
-        },
-      });
-      await eventually(() => received.includes(9), 10_000);
-      await consumer.whenCaughtUp();
-      assert.deepEqual(received, [4, 5, 6, 7, 8, 9]);
-    } finally {
-      await bus.close();
-    }
-  });
+    },
+  );
 
   it('keeps a second consumer of the same group off partitions another one holds', async () => {
     const path = tempDb();
@@ -91,10 +102,19 @@ describe('EmbeddedBus', () => {
     try {
       const byOne: number[] = [];
       const byTwo: number[] = [];
-      const first = await one.consume({ groupId: 'g', topics: ['ringback.lease.events'], handler: async (m) => void byOne.push(n(m)) });
+      const first = await one.consume({
+        groupId: 'g',
+        topics: ['ringback.lease.events'],
+        handler: async (m) => void byOne.push(n(m)),
+      });
       await eventually(async () => (await first.lag()) === 0);
-      await two.consume({ groupId: 'g', topics: ['ringback.lease.events'], handler: async (m) => void byTwo.push(n(m)) });
-      for (let i = 0; i < 20; i++) await one.publish('ringback.lease.events', `thing-${i}`, thingHappened(`thing-${i}`, i));
+      await two.consume({
+        groupId: 'g',
+        topics: ['ringback.lease.events'],
+        handler: async (m) => void byTwo.push(n(m)),
+      });
+      for (let i = 0; i < 20; i++)
+        await one.publish('ringback.lease.events', `thing-${i}`, thingHappened(`thing-${i}`, i));
       await first.whenCaughtUp();
       assert.equal(byOne.length, 20);
       assert.equal(byTwo.length, 0, 'the standby consumer must not get anything');
@@ -133,15 +153,23 @@ describe('EmbeddedBus', () => {
     try {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      const consumer = await bus.consume({ groupId: 'metrics', topics: ['ringback.metrics.events'], handler: () => gate });
-      for (let i = 0; i < 3; i++) await bus.publish('ringback.metrics.events', 'thing-1', thingHappened('thing-1', i));
+      const consumer = await bus.consume({
+        groupId: 'metrics',
+        topics: ['ringback.metrics.events'],
+        handler: () => gate,
+      });
+      for (let i = 0; i < 3; i++)
+        await bus.publish('ringback.metrics.events', 'thing-1', thingHappened('thing-1', i));
       assert.equal(await consumer.lag(), 3);
       const text = await registry.metrics();
       assert.match(text, /ringback_bus_consumer_lag\{group="metrics",topic="ringback\.metrics\.events"\} 3/);
       release();
       await consumer.whenCaughtUp();
       await consumer.lag();
-      assert.match(await registry.metrics(), /ringback_bus_consumer_lag\{group="metrics",topic="ringback\.metrics\.events"\} 0/);
+      assert.match(
+        await registry.metrics(),
+        /ringback_bus_consumer_lag\{group="metrics",topic="ringback\.metrics\.events"\} 0/,
+      );
     } finally {
       await bus.close();
     }
@@ -151,16 +179,28 @@ describe('EmbeddedBus', () => {
     const path = tempDb();
     const first = new EmbeddedBus({ path });
     const received: number[] = [];
-    const c1 = await first.consume({ groupId: 'g', topics: ['ringback.reopen.events'], handler: async (m) => void received.push(n(m)) });
-    for (let i = 0; i < 3; i++) await first.publish('ringback.reopen.events', 'thing-1', thingHappened('thing-1', i));
+    const c1 = await first.consume({
+      groupId: 'g',
+      topics: ['ringback.reopen.events'],
+      handler: async (m) => void received.push(n(m)),
+    });
+    for (let i = 0; i < 3; i++)
+      await first.publish('ringback.reopen.events', 'thing-1', thingHappened('thing-1', i));
     await c1.whenCaughtUp();
     await first.close();
-    await assert.rejects(first.publish('ringback.reopen.events', 'thing-1', thingHappened('thing-1', 9)), /closed/);
+    await assert.rejects(
+      first.publish('ringback.reopen.events', 'thing-1', thingHappened('thing-1', 9)),
+      /closed/,
+    );
 
     const second = new EmbeddedBus({ path });
     try {
       await second.publish('ringback.reopen.events', 'thing-1', thingHappened('thing-1', 3));
-      const c2 = await second.consume({ groupId: 'g', topics: ['ringback.reopen.events'], handler: async (m) => void received.push(n(m)) });
+      const c2 = await second.consume({
+        groupId: 'g',
+        topics: ['ringback.reopen.events'],
+        handler: async (m) => void received.push(n(m)),
+      });
       await c2.whenCaughtUp();
       assert.deepEqual(received, [0, 1, 2, 3]);
     } finally {

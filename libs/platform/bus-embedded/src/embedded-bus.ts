@@ -57,10 +57,21 @@ export class EmbeddedBus implements Bus {
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
   }
 
-  publish(topic: string, key: string, envelope: EventEnvelope, headers: Record<string, string> = {}): Promise<void> {
+  publish(
+    topic: string,
+    key: string,
+    envelope: EventEnvelope,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
     return withProducerSpan(topic, key, EMBEDDED_MESSAGING_SYSTEM, async (traceHeaders) => {
-      this.store.append(topic, key, encodeEnvelope(envelope), publishHeaders(envelope, headers, traceHeaders), Date.now());
+      this.store.append(
+        topic,
+        key,
+        encodeEnvelope(envelope),
+        publishHeaders(envelope, headers, traceHeaders),
+        Date.now(),
+      );
       this.notifiers.appended.notify();
     });
   }
@@ -89,7 +100,9 @@ export class EmbeddedBus implements Bus {
       batchSize: this.options.batchSize ?? 100,
       lagGauge: this.lagGauge,
       lagIntervalMs: this.options.lagIntervalMs ?? 15_000,
-      onError: this.options.onError ?? ((error) => process.emitWarning(`EmbeddedBus consumer: ${describeError(error)}`)),
+      onError:
+        this.options.onError ??
+        ((error) => process.emitWarning(`EmbeddedBus consumer: ${describeError(error)}`)),
       onStopped: (c) => this.consumers.delete(c),
     });
     this.consumers.add(consumer);

@@ -98,16 +98,24 @@ export class EmbeddedLogStore {
       addTopic: p('INSERT OR IGNORE INTO bus_topics (topic, partitions) VALUES (?, ?)'),
       topicPartitions: p('SELECT partitions FROM bus_topics WHERE topic = ?'),
       endPos: p('SELECT COALESCE(MAX(pos) + 1, 0) AS end_pos FROM bus_messages WHERE topic = ? AND part = ?'),
-      insert: p('INSERT INTO bus_messages (topic, part, pos, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      read: p('SELECT pos, key, value, headers FROM bus_messages WHERE topic = ? AND part = ? AND pos >= ? ORDER BY pos LIMIT ?'),
+      insert: p(
+        'INSERT INTO bus_messages (topic, part, pos, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      read: p(
+        'SELECT pos, key, value, headers FROM bus_messages WHERE topic = ? AND part = ? AND pos >= ? ORDER BY pos LIMIT ?',
+      ),
       committed: p('SELECT next_pos FROM bus_group_offsets WHERE group_id = ? AND topic = ? AND part = ?'),
-      initOffset: p('INSERT OR IGNORE INTO bus_group_offsets (group_id, topic, part, next_pos) VALUES (?, ?, ?, ?)'),
+      initOffset: p(
+        'INSERT OR IGNORE INTO bus_group_offsets (group_id, topic, part, next_pos) VALUES (?, ?, ?, ?)',
+      ),
       // Positions only move forward, whatever order commits arrive in.
       commit: p(
         `INSERT INTO bus_group_offsets (group_id, topic, part, next_pos) VALUES (?, ?, ?, ?)
          ON CONFLICT (group_id, topic, part) DO UPDATE SET next_pos = MAX(next_pos, excluded.next_pos)`,
       ),
-      lease: p('SELECT member_id, host, pid, expires_at FROM bus_leases WHERE group_id = ? AND topic = ? AND part = ?'),
+      lease: p(
+        'SELECT member_id, host, pid, expires_at FROM bus_leases WHERE group_id = ? AND topic = ? AND part = ?',
+      ),
       upsertLease: p(
         `INSERT INTO bus_leases (group_id, topic, part, member_id, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (group_id, topic, part) DO UPDATE SET
@@ -135,7 +143,13 @@ export class EmbeddedLogStore {
   }
 
   /** Appends at the end of the key's partition; durable when it returns. */
-  append(topic: string, key: string, value: string, headers: Record<string, string>, now: number): { partition: number; offset: number } {
+  append(
+    topic: string,
+    key: string,
+    value: string,
+    headers: Record<string, string>,
+    now: number,
+  ): { partition: number; offset: number } {
     const partition = partitionForKey(key, this.partitionsOf(topic));
     return this.transaction(() => {
       const offset = this.endOffset(topic, partition);
@@ -145,7 +159,12 @@ export class EmbeddedLogStore {
   }
 
   read(topic: string, partition: number, fromOffset: number, limit: number): StoredRecord[] {
-    const rows = this.sql.read.all(topic, partition, fromOffset, limit) as { pos: number; key: string; value: string; headers: string }[];
+    const rows = this.sql.read.all(topic, partition, fromOffset, limit) as {
+      pos: number;
+      key: string;
+      value: string;
+      headers: string;
+    }[];
     return rows.map((r) => ({
       topic,
       partition,
@@ -202,11 +221,22 @@ export class EmbeddedLogStore {
   ): boolean {
     return this.transaction(() => {
       const lease = this.sql.lease.get(groupId, topic, partition) as
-        | { member_id: string; host: string; pid: number; expires_at: number }
-        | undefined;
+        { member_id: string; host: string; pid: number; expires_at: number } | undefined;
       const free =
-        !lease || lease.member_id === holder.memberId || Number(lease.expires_at) <= now || isGone(lease.host, Number(lease.pid));
-      if (free) this.sql.upsertLease.run(groupId, topic, partition, holder.memberId, holder.host, holder.pid, now + ttlMs);
+        !lease ||
+        lease.member_id === holder.memberId ||
+        Number(lease.expires_at) <= now ||
+        isGone(lease.host, Number(lease.pid));
+      if (free)
+        this.sql.upsertLease.run(
+          groupId,
+          topic,
+          partition,
+          holder.memberId,
+          holder.host,
+          holder.pid,
+          now + ttlMs,
+        );
       return free;
     });
   }

@@ -69,7 +69,12 @@ export class KafkaBusConsumer implements BusConsumer {
       maxWaitTimeInMs: config.maxWaitTimeMs,
       allowAutoTopicCreation: false,
     });
-    this.lagReporter = new ConsumerLagReporter(config.groupId, () => this.lagPerTopic(), config.lagGauge, config.lagIntervalMs);
+    this.lagReporter = new ConsumerLagReporter(
+      config.groupId,
+      () => this.lagPerTopic(),
+      config.lagGauge,
+      config.lagIntervalMs,
+    );
     // kafkajs restarts after retriable failures by itself; one it gives up on ends this consumer.
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
@@ -120,10 +125,15 @@ export class KafkaBusConsumer implements BusConsumer {
       if (stopped) await this.stopping;
       const committed = await this.committedOffsets();
       const owed = (t: TopicPartitionEnds): number =>
-        partitionLag({ ...t, committed: committed.get(t.topic)?.get(t.partition) ?? -1 }, this.config.fromBeginning);
+        partitionLag(
+          { ...t, committed: committed.get(t.topic)?.get(t.partition) ?? -1 },
+          this.config.fromBeginning,
+        );
       if (targets.every((t) => owed(t) === 0)) return;
       if (stopped) {
-        throw new Error(`consumer ${this.groupId} stopped before catching up${this.crash ? `: ${this.crash.message}` : ''}`);
+        throw new Error(
+          `consumer ${this.groupId} stopped before catching up${this.crash ? `: ${this.crash.message}` : ''}`,
+        );
       }
       await abortableDelay(this.config.caughtUpPollMs, this.abort.signal);
     }
@@ -151,10 +161,19 @@ export class KafkaBusConsumer implements BusConsumer {
     }
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     for (const record of batch.messages) {
       if (!isRunning() || isStale() || this.abort.signal.aborted) return;
-      const outcome = await this.whileHeartbeating(heartbeat, () => this.deliver(batch.topic, batch.partition, record));
+      const outcome = await this.whileHeartbeating(heartbeat, () =>
+        this.deliver(batch.topic, batch.partition, record),
+      );
       if (outcome === 'aborted') return;
       resolveOffset(record.offset);
       await commitOffsetsIfNecessary();
@@ -164,7 +183,13 @@ export class KafkaBusConsumer implements BusConsumer {
 
   private deliver(topic: string, partition: number, record: KafkaMessage): Promise<DeliveryOutcome> {
     const decoded = decodeRecord(topic, partition, record);
-    const failure = (error: string, attempts: number): DeadLetterFailure => ({ error, attempts, topic, partition, offset: record.offset });
+    const failure = (error: string, attempts: number): DeadLetterFailure => ({
+      error,
+      attempts,
+      topic,
+      partition,
+      offset: record.offset,
+    });
     if (!decoded.ok) {
       // Nothing a retry could fix: straight to the DLQ, as received.
       return this.deadLetter(topic, decoded, failure(decoded.error, 0)).then(() => 'dead-lettered' as const);
@@ -179,7 +204,11 @@ export class KafkaBusConsumer implements BusConsumer {
       deadLetter: ({ error, attempts }) =>
         this.deadLetter(
           topic,
-          { key: decoded.message.key, value: record.value?.toString('utf8') ?? '', headers: decoded.message.headers },
+          {
+            key: decoded.message.key,
+            value: record.value?.toString('utf8') ?? '',
+            headers: decoded.message.headers,
+          },
           failure(error, attempts),
         ),
     });
@@ -222,7 +251,10 @@ export class KafkaBusConsumer implements BusConsumer {
   private async committedOffsets(): Promise<Map<string, Map<number, number>>> {
     const admin = await this.config.admin();
     const byTopic = new Map<string, Map<number, number>>();
-    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: this.groupId, topics: this.config.topics })) {
+    for (const { topic, partitions } of await admin.fetchOffsets({
+      groupId: this.groupId,
+      topics: this.config.topics,
+    })) {
       byTopic.set(topic, new Map(partitions.map((p) => [p.partition, Number(p.offset)])));
     }
     return byTopic;
@@ -232,7 +264,10 @@ export class KafkaBusConsumer implements BusConsumer {
     const [ends, committed] = await Promise.all([this.partitionOffsets(), this.committedOffsets()]);
     const perTopic = new Map<string, number>(this.config.topics.map((t) => [t, 0]));
     for (const p of ends) {
-      const lag = partitionLag({ ...p, committed: committed.get(p.topic)?.get(p.partition) ?? -1 }, this.config.fromBeginning);
+      const lag = partitionLag(
+        { ...p, committed: committed.get(p.topic)?.get(p.partition) ?? -1 },
+        this.config.fromBeginning,
+      );
       perTopic.set(p.topic, (perTopic.get(p.topic) ?? 0) + lag);
     }
     return perTopic;

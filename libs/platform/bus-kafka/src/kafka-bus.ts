@@ -88,10 +88,19 @@ export class KafkaBus implements Bus {
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
   }
 
-  publish(topic: string, key: string, envelope: EventEnvelope, headers: Record<string, string> = {}): Promise<void> {
+  publish(
+    topic: string,
+    key: string,
+    envelope: EventEnvelope,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
     if (this.closing) return Promise.reject(new Error('KafkaBus is closed'));
     return withProducerSpan(topic, key, 'kafka', (traceHeaders) =>
-      this.send(topic, { key, value: encodeEnvelope(envelope), headers: publishHeaders(envelope, headers, traceHeaders) }),
+      this.send(topic, {
+        key,
+        value: encodeEnvelope(envelope),
+        headers: publishHeaders(envelope, headers, traceHeaders),
+      }),
     );
   }
 
@@ -101,7 +110,9 @@ export class KafkaBus implements Bus {
     const policy = resolveRetryPolicy(options.retry);
     const fromBeginning = options.fromBeginning ?? true;
     await this.ensureTopics(options.topics);
-    const startAt = fromBeginning ? new Map<string, string>() : await this.currentEndsOfUncommitted(options.groupId, options.topics);
+    const startAt = fromBeginning
+      ? new Map<string, string>()
+      : await this.currentEndsOfUncommitted(options.groupId, options.topics);
     const consumer = new KafkaBusConsumer({
       kafka: this.kafka,
       admin: () => this.connectedAdmin(),
@@ -200,7 +211,13 @@ export class KafkaBus implements Bus {
     const admin = await this.connectedAdmin();
     // Resolves false when the topic exists already, which is fine.
     await admin.createTopics({
-      topics: [{ topic, numPartitions: this.options.partitions ?? 3, replicationFactor: this.options.replicationFactor ?? -1 }],
+      topics: [
+        {
+          topic,
+          numPartitions: this.options.partitions ?? 3,
+          replicationFactor: this.options.replicationFactor ?? -1,
+        },
+      ],
       waitForLeaders: true,
     });
   }
@@ -210,7 +227,10 @@ export class KafkaBus implements Bus {
    * committed on. kafkajs would resolve "latest" only at its first fetch after joining, skipping
    * whatever was published in between although `consume` had already resolved.
    */
-  private async currentEndsOfUncommitted(groupId: string, topics: readonly string[]): Promise<Map<string, string>> {
+  private async currentEndsOfUncommitted(
+    groupId: string,
+    topics: readonly string[],
+  ): Promise<Map<string, string>> {
     const admin = await this.connectedAdmin();
     const startAt = new Map<string, string>();
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: [...topics] })) {

@@ -24,9 +24,18 @@ export function decodeRecord(topic: string, partition: number, record: KafkaMess
   const value = record.value?.toString('utf8') ?? '';
   const headers = headersFromKafka(record.headers);
   try {
-    return { ok: true, message: { topic, key, envelope: decodeEnvelope(value), headers, partition, offset: record.offset } };
+    return {
+      ok: true,
+      message: { topic, key, envelope: decodeEnvelope(value), headers, partition, offset: record.offset },
+    };
   } catch (error) {
-    return { ok: false, error: `undecodable message: ${error instanceof Error ? error.message : String(error)}`, key, value, headers };
+    return {
+      ok: false,
+      error: `undecodable message: ${error instanceof Error ? error.message : String(error)}`,
+      key,
+      value,
+      headers,
+    };
   }
 }
 

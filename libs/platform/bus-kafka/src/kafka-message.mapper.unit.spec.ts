@@ -16,7 +16,12 @@ const record = (value: string | null, headers: IHeaders = {}): KafkaMessage => (
 describe('headersFromKafka', () => {
   it('decodes Buffer values as UTF-8, keeps strings, takes the last of repeated headers', () => {
     assert.deepEqual(
-      headersFromKafka({ a: Buffer.from('ä'), b: 'plain', c: [Buffer.from('first'), Buffer.from('last')], d: undefined }),
+      headersFromKafka({
+        a: Buffer.from('ä'),
+        b: 'plain',
+        c: [Buffer.from('first'), Buffer.from('last')],
+        d: undefined,
+      }),
       { a: 'ä', b: 'plain', c: 'last' },
     );
     assert.deepEqual(headersFromKafka(undefined), {});
@@ -26,7 +31,11 @@ describe('headersFromKafka', () => {
 describe('decodeRecord', () => {
   it('maps a record to a bus message', () => {
     const envelope = thingHappened('thing-1', 3);
-    const decoded = decodeRecord('ringback.thing.events', 2, record(JSON.stringify(envelope), { 'event-id': Buffer.from(envelope.eventId) }));
+    const decoded = decodeRecord(
+      'ringback.thing.events',
+      2,
+      record(JSON.stringify(envelope), { 'event-id': Buffer.from(envelope.eventId) }),
+    );
     assert.deepEqual(decoded, {
       ok: true,
       message: {

@@ -40,14 +40,20 @@ function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus 
  * Embedded: a durable SQLite event store and bus log under DATA_DIR, read models in memory (rebuilt
  * from the event store at start). Distributed: KurrentDB, Kafka and MongoDB.
  */
-export function createPlatformAdapters(config: AdapterConfig, options: { metrics?: Registry } = {}): PlatformAdapters {
+export function createPlatformAdapters(
+  config: AdapterConfig,
+  options: { metrics?: Registry } = {},
+): PlatformAdapters {
   if (config.mode === 'embedded') {
     const dir = path.resolve(config.dataDir);
     mkdirSync(dir, { recursive: true });
     const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
     const checkpoints = new SqliteCheckpointStore(eventStore.database);
     const bus = withDefaultMaxAttempts(
-      new EmbeddedBus({ path: path.join(dir, 'bus.sqlite'), ...(options.metrics ? { registry: options.metrics } : {}) }),
+      new EmbeddedBus({
+        path: path.join(dir, 'bus.sqlite'),
+        ...(options.metrics ? { registry: options.metrics } : {}),
+      }),
       config.bus?.maxAttempts,
     );
     const readModels = new InMemoryReadModelStore();

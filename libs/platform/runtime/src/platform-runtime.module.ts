@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   BUS,
   CHECKPOINT_STORE,
@@ -88,7 +94,11 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class PlatformRuntimeModule {
   static forRoot(adapters: PlatformAdapters, options: PlatformRuntimeOptions = {}): DynamicModule {
-    const relay = new StoreToBusRelay({ store: adapters.eventStore, bus: adapters.bus, checkpoints: adapters.checkpoints });
+    const relay = new StoreToBusRelay({
+      store: adapters.eventStore,
+      bus: adapters.bus,
+      checkpoints: adapters.checkpoints,
+    });
     return {
       module: PlatformRuntimeModule,
       global: true,

@@ -16,7 +16,14 @@ const sums: Projection = {
   async handle(event, position, ctx) {
     const doc = await ctx.get<{ id: string; sum: number }>('thing_sums', event.streamId);
     const n = (event.data as { n: number }).n;
-    return [{ kind: 'upsert', collection: 'thing_sums', position, doc: { id: event.streamId, sum: (doc?.sum ?? 0) + n } }];
+    return [
+      {
+        kind: 'upsert',
+        collection: 'thing_sums',
+        position,
+        doc: { id: event.streamId, sum: (doc?.sum ?? 0) + n },
+      },
+    ];
   },
 };
 
@@ -32,14 +39,28 @@ describe('projection start and rebuild over the embedded adapters', () => {
     });
     try {
       for (let i = 1; i <= 30; i++) {
-        await adapters.eventStore.appendToStream(`thing-${i % 3}`, [thingHappened(`thing-${i % 3}`, i)], { expectedRevision: 'any' });
+        await adapters.eventStore.appendToStream(`thing-${i % 3}`, [thingHappened(`thing-${i % 3}`, i)], {
+          expectedRevision: 'any',
+        });
       }
-      const set = { eventStore: adapters.eventStore, readModels: adapters.readModels, projections: [sums], registry: testRegistry() };
+      const set = {
+        eventStore: adapters.eventStore,
+        readModels: adapters.readModels,
+        projections: [sums],
+        registry: testRegistry(),
+      };
       const [runner] = await startProjections(set);
       await runner!.whenCaughtUp();
       await runner!.stop();
-      const expected = await adapters.readModels.find('thing_sums', {}, { sort: { field: 'id', direction: 1 } });
-      assert.deepEqual(expected.map((d) => d['sum']), [165, 145, 155]);
+      const expected = await adapters.readModels.find(
+        'thing_sums',
+        {},
+        { sort: { field: 'id', direction: 1 } },
+      );
+      assert.deepEqual(
+        expected.map((d) => d['sum']),
+        [165, 145, 155],
+      );
 
       // Damage: a write from outside the projection, at a position newer than anything stored.
       const cp = (await adapters.readModels.getCheckpoint('thing-sums'))!;
@@ -48,8 +69,14 @@ describe('projection start and rebuild over the embedded adapters', () => {
         cp,
       );
       assert.deepEqual(await rebuildProjections(set), ['thing-sums']);
-      assert.deepEqual(await adapters.readModels.find('thing_sums', {}, { sort: { field: 'id', direction: 1 } }), expected);
-      assert.equal((await adapters.readModels.getCheckpoint('thing-sums'))?.position, await adapters.eventStore.headPosition());
+      assert.deepEqual(
+        await adapters.readModels.find('thing_sums', {}, { sort: { field: 'id', direction: 1 } }),
+        expected,
+      );
+      assert.equal(
+        (await adapters.readModels.getCheckpoint('thing-sums'))?.position,
+        await adapters.eventStore.headPosition(),
+      );
     } finally {
       await adapters.close();
       rmSync(dir, { recursive: true, force: true });

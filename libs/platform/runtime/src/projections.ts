@@ -1,5 +1,10 @@
 import type { EventRegistry } from '@ringback/contracts';
-import { ProjectionRunner, type EventStore, type Projection, type ReadModelStore } from '@ringback/platform-core';
+import {
+  ProjectionRunner,
+  type EventStore,
+  type Projection,
+  type ReadModelStore,
+} from '@ringback/platform-core';
 
 export interface ProjectionSet {
   eventStore: EventStore;

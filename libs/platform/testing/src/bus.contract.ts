@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deadLetterTopicFor, type EventEnvelope } from '@ringback/contracts';
-import { BusHeader, type Bus, type BusConsumer, type BusMessage, type ConsumeOptions } from '@ringback/platform-core';
+import {
+  BusHeader,
+  type Bus,
+  type BusConsumer,
+  type BusMessage,
+  type ConsumeOptions,
+} from '@ringback/platform-core';
 import { uniqueSuffix } from './infra';
 import { eventually, thingHappened } from './test-events';
 
@@ -42,7 +48,9 @@ const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
  * lag. Call it at the top level of a spec file; every case gets its own fixture, topics and groups.
  */
 export function busContract(name: string, factory: () => Promise<BusFixture>): void {
-  async function withBus(work: (fixture: BusFixture, consumers: BusConsumer[]) => Promise<void>): Promise<void> {
+  async function withBus(
+    work: (fixture: BusFixture, consumers: BusConsumer[]) => Promise<void>,
+  ): Promise<void> {
     const fixture = await factory();
     const consumers: BusConsumer[] = [];
     try {
@@ -75,7 +83,10 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
     it('round-trips an envelope with its transport headers', CASE, () =>
       withBus(async ({ bus }, consumers) => {
         const topic = freshTopic();
-        const { received } = await consume(bus, consumers, { groupId: freshGroup('roundtrip'), topics: [topic] });
+        const { received } = await consume(bus, consumers, {
+          groupId: freshGroup('roundtrip'),
+          topics: [topic],
+        });
         const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
         const envelope = thingHappened('thing-roundtrip', 7, { traceparent, causationId: 'cause-1' });
         await bus.publish(topic, 'thing-roundtrip', envelope, { 'x-tenant': 'acme' });
@@ -172,7 +183,10 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
         const after = received.map(n);
         assert.ok(after.includes(4), `the unacknowledged message 4 must come again, got ${after.join(',')}`);
         assert.ok(after[0]! <= 4, `redelivery may repeat, never skip: got ${after.join(',')}`);
-        assert.deepEqual(after, Array.from({ length: 10 - after[0]! }, (_, i) => after[0]! + i));
+        assert.deepEqual(
+          after,
+          Array.from({ length: 10 - after[0]! }, (_, i) => after[0]! + i),
+        );
       }),
     );
 
@@ -194,7 +208,10 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
             handled.push(n(m));
           },
         });
-        const { received: dead } = await consume(bus, consumers, { groupId: freshGroup('dlq-reader'), topics: [deadLetterTopicFor(topic)] });
+        const { received: dead } = await consume(bus, consumers, {
+          groupId: freshGroup('dlq-reader'),
+          topics: [deadLetterTopicFor(topic)],
+        });
 
         const poison = thingHappened(key, 1);
         await bus.publish(topic, key, thingHappened(key, 0));
@@ -235,14 +252,20 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
         const first = await publish(0, 9);
         const one = await consume(bus, consumers, { groupId, topics: [topic] });
         await withDeadline(one.consumer.whenCaughtUp(), 'first consumer catching up');
-        assert.deepEqual(new Set(one.received.map((m) => m.envelope.eventId)), new Set(first.map((e) => e.eventId)));
+        assert.deepEqual(
+          new Set(one.received.map((m) => m.envelope.eventId)),
+          new Set(first.map((e) => e.eventId)),
+        );
         await one.consumer.stop();
 
         const second = await publish(9, 18);
         const two = await consume(bus, consumers, { groupId, topics: [topic] });
         await withDeadline(two.consumer.whenCaughtUp(), 'second consumer catching up');
         // A graceful stop commits what it handled: nothing comes twice, nothing is missing.
-        assert.deepEqual(two.received.map((m) => m.envelope.eventId).sort(), second.map((e) => e.eventId).sort());
+        assert.deepEqual(
+          two.received.map((m) => m.envelope.eventId).sort(),
+          second.map((e) => e.eventId).sort(),
+        );
       }),
     );
 
@@ -273,7 +296,8 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
         const empty = await consume(bus, consumers, { groupId: freshGroup('empty'), topics: [freshTopic()] });
         await withDeadline(empty.consumer.whenCaughtUp(), 'consumer of an empty topic');
 
-        for (let i = 0; i < 15; i++) await bus.publish(topic, `thing-c${i % 3}`, thingHappened(`thing-c${i % 3}`, i));
+        for (let i = 0; i < 15; i++)
+          await bus.publish(topic, `thing-c${i % 3}`, thingHappened(`thing-c${i % 3}`, i));
         const handled = new Set<number>();
         const { consumer } = await consume(bus, consumers, {
           groupId: freshGroup('caughtup'),

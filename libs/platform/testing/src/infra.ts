@@ -38,4 +38,5 @@ export function requireInfra(t: TestContext, what: 'kafka' | 'mongo'): string[] 
 }
 
 /** A short unique suffix so that suites sharing one broker or database never see each other's data. */
-export const uniqueSuffix = (): string => `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueSuffix = (): string =>
+  `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -4,21 +4,20 @@ import { UuidV7Generator } from '@ringback/kernel';
 
 /** A registry with generic events for the port contract suites; real services register their own. */
 export const testRegistry = (): EventRegistry =>
-  new EventRegistry()
-    .register({
-      type: 'ThingHappened',
-      category: 'thing',
-      summary: 'Test event for port contract suites',
-      producer: 'test',
-      versions: [
-        {
-          version: 1,
-          schema: z.object({ n: z.number().int() }),
-          upcast: (d) => ({ ...(d as { n: number }), label: 'v1' }),
-        },
-        { version: 2, schema: z.object({ n: z.number().int(), label: z.string() }) },
-      ],
-    });
+  new EventRegistry().register({
+    type: 'ThingHappened',
+    category: 'thing',
+    summary: 'Test event for port contract suites',
+    producer: 'test',
+    versions: [
+      {
+        version: 1,
+        schema: z.object({ n: z.number().int() }),
+        upcast: (d) => ({ ...(d as { n: number }), label: 'v1' }),
+      },
+      { version: 2, schema: z.object({ n: z.number().int(), label: z.string() }) },
+    ],
+  });
 
 const ids = new UuidV7Generator();
 
@@ -46,7 +45,11 @@ export function thingHappened(
 }
 
 /** Polls until `check` holds or the deadline passes; for async assertions without fixed sleeps. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  stepMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

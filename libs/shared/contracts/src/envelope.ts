@@ -10,7 +10,10 @@ export const envelopeMetaSchema = z.object({
   eventId: z.uuid({ version: 'v7' }),
   type: z.string().regex(/^[A-Z][A-Za-z]+$/, 'PascalCase past-tense event type'),
   schemaVersion: z.number().int().positive(),
-  streamId: z.string().min(3).regex(/^[a-z][a-z0-9_]*-.+$/, 'stream ids are <category>-<id>'),
+  streamId: z
+    .string()
+    .min(3)
+    .regex(/^[a-z][a-z0-9_]*-.+$/, 'stream ids are <category>-<id>'),
   occurredAt: isoUtc,
   recordedAt: isoUtc,
   correlationId: z.string().min(1),

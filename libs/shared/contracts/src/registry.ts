@@ -81,7 +81,10 @@ export class EventRegistry {
     }
     const data = version.schema.safeParse(env.data.data);
     if (!data.success) {
-      throw new EventValidationError(`invalid ${def.type} v${version.version} payload`, toIssues(data.error).map((i) => ({ ...i, path: `data.${i.path}` })));
+      throw new EventValidationError(
+        `invalid ${def.type} v${version.version} payload`,
+        toIssues(data.error).map((i) => ({ ...i, path: `data.${i.path}` })),
+      );
     }
     return { ...env.data, data: data.data } as EventEnvelope;
   }
@@ -101,7 +104,10 @@ export class EventRegistry {
 
   private require(type: string): EventDefinition {
     const def = this.byType.get(type);
-    if (!def) throw new EventValidationError(`unknown event type ${type}`, [{ path: 'type', message: 'not registered' }]);
+    if (!def)
+      throw new EventValidationError(`unknown event type ${type}`, [
+        { path: 'type', message: 'not registered' },
+      ]);
     return def;
   }
 }

@@ -4,7 +4,8 @@
 import { EmbeddedBus } from '../embedded-bus';
 
 const [path, stuckAt] = process.argv.slice(2);
-if (!path || stuckAt === undefined) throw new Error('usage: crashing-consumer.fixture.ts <db path> <n to hang in>');
+if (!path || stuckAt === undefined)
+  throw new Error('usage: crashing-consumer.fixture.ts <db path> <n to hang in>');
 
 const bus = new EmbeddedBus({ path, pollIntervalMs: 50 });
 void bus.consume({

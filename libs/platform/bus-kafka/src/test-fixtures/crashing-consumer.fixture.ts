@@ -6,7 +6,9 @@ import { KafkaBus } from '../kafka-bus';
 
 const [brokers, topic, groupId, stuckAt, sessionTimeoutMs] = process.argv.slice(2);
 if (!brokers || !topic || !groupId || stuckAt === undefined || !sessionTimeoutMs) {
-  throw new Error('usage: crashing-consumer.fixture.ts <brokers> <topic> <group> <n to hang in> <session timeout ms>');
+  throw new Error(
+    'usage: crashing-consumer.fixture.ts <brokers> <topic> <group> <n to hang in> <session timeout ms>',
+  );
 }
 
 const bus = new KafkaBus({

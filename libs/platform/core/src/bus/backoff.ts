@@ -22,7 +22,10 @@ export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryP
  * capped at maxBackoffMs. No jitter: retries are in-process and per partition, so there is no herd
  * of clients to spread out.
  */
-export function backoffDelayMs(policy: Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs'>, attempt: number): number {
+export function backoffDelayMs(
+  policy: Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs'>,
+  attempt: number,
+): number {
   const exponent = Math.min(Math.max(attempt, 1) - 1, 52);
   return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** exponent);
 }

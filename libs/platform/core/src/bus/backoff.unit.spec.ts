@@ -6,7 +6,10 @@ import { abortableDelay, backoffDelayMs, resolveRetryPolicy } from './backoff';
 describe('resolveRetryPolicy', () => {
   it('fills what the caller left out with the defaults', () => {
     assert.deepEqual(resolveRetryPolicy(), DEFAULT_RETRY_POLICY);
-    assert.deepEqual(resolveRetryPolicy({ maxAttempts: 2, initialBackoffMs: undefined }), { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 });
+    assert.deepEqual(resolveRetryPolicy({ maxAttempts: 2, initialBackoffMs: undefined }), {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: 2,
+    });
   });
 
   it('rejects policies that cannot work', () => {
@@ -20,7 +23,10 @@ describe('resolveRetryPolicy', () => {
 describe('backoffDelayMs', () => {
   it('doubles from the initial delay after each failed attempt, capped at the maximum', () => {
     const policy = { initialBackoffMs: 100, maxBackoffMs: 1_000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(policy, a)), [100, 200, 400, 800, 1_000, 1_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(policy, a)),
+      [100, 200, 400, 800, 1_000, 1_000],
+    );
   });
 
   it('stays finite for absurd attempt numbers and treats < 1 as the first', () => {

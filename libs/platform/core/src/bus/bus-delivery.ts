@@ -36,7 +36,9 @@ export async function deliverWithRetry(options: DeliveryOptions): Promise<Delive
   for (let attempt = 1; ; attempt++) {
     const message: BusMessage = { ...options.message, headers: { ...options.message.headers }, attempt };
     try {
-      await withConsumerSpan(message, options.groupId, options.messagingSystem, () => options.handler(message));
+      await withConsumerSpan(message, options.groupId, options.messagingSystem, () =>
+        options.handler(message),
+      );
       return 'handled';
     } catch (error) {
       options.onAttemptFailed?.(error, message);
@@ -44,7 +46,8 @@ export async function deliverWithRetry(options: DeliveryOptions): Promise<Delive
         await options.deadLetter({ message, error: describeError(error), attempts: attempt });
         return 'dead-lettered';
       }
-      if (signal.aborted || !(await abortableDelay(backoffDelayMs(policy, attempt), signal))) return 'aborted';
+      if (signal.aborted || !(await abortableDelay(backoffDelayMs(policy, attempt), signal)))
+        return 'aborted';
     }
   }
 }

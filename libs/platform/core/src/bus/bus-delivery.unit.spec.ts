@@ -29,8 +29,16 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = '00f067aa0ba902b7';
 const TP = `00-${TRACE}-${PARENT}-01`;
 
-function message(headers: Record<string, string> = {}, traceparent: string | null = null): Omit<BusMessage, 'attempt'> {
-  const envelope = { eventId: 'e-1', type: 'ThingHappened', traceparent, data: {} } as unknown as EventEnvelope;
+function message(
+  headers: Record<string, string> = {},
+  traceparent: string | null = null,
+): Omit<BusMessage, 'attempt'> {
+  const envelope = {
+    eventId: 'e-1',
+    type: 'ThingHappened',
+    traceparent,
+    data: {},
+  } as unknown as EventEnvelope;
   return { topic: 'ringback.thing.events', key: 'thing-1', envelope, headers, partition: 1, offset: '7' };
 }
 
@@ -58,7 +66,10 @@ describe('trace propagation helpers', () => {
     const [span] = exporter.getFinishedSpans();
     assert.equal(span?.kind, SpanKind.PRODUCER);
     assert.equal(span?.name, 'send ringback.thing.events');
-    assert.equal(headers['traceparent'], `00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`);
+    assert.equal(
+      headers['traceparent'],
+      `00-${span!.spanContext().traceId}-${span!.spanContext().spanId}-01`,
+    );
   });
 });
 
@@ -102,8 +113,14 @@ describe('deliverWithRetry', () => {
     assert.equal(outcome, 'handled');
     assert.deepEqual(attempts, [1, 2, 3]);
     const spans = exporter.getFinishedSpans();
-    assert.deepEqual(spans.map((s) => s.status.code), [SpanStatusCode.ERROR, SpanStatusCode.ERROR, SpanStatusCode.UNSET]);
-    assert.ok(spans.every((s) => s.spanContext().traceId === TRACE), 'every attempt continues the envelope trace');
+    assert.deepEqual(
+      spans.map((s) => s.status.code),
+      [SpanStatusCode.ERROR, SpanStatusCode.ERROR, SpanStatusCode.UNSET],
+    );
+    assert.ok(
+      spans.every((s) => s.spanContext().traceId === TRACE),
+      'every attempt continues the envelope trace',
+    );
   });
 
   it('dead-letters after maxAttempts with the last error and the attempt count', async () => {

@@ -60,7 +60,10 @@ export interface DeadLetterFailure {
 }
 
 /** The original headers plus why and where the message failed; the payload is republished unchanged. */
-export function deadLetterHeaders(original: Record<string, string>, failure: DeadLetterFailure): Record<string, string> {
+export function deadLetterHeaders(
+  original: Record<string, string>,
+  failure: DeadLetterFailure,
+): Record<string, string> {
   return {
     ...original,
     [BusHeader.error]: truncate(failure.error, MAX_ERROR_HEADER_LENGTH),

@@ -32,14 +32,22 @@ describe('publishHeaders', () => {
   });
 
   it('keeps caller headers but never lets them contradict the envelope', () => {
-    const h = publishHeaders(envelope(), { 'x-tenant': 'acme', 'event-type': 'Forged', 'event-id': 'forged' });
+    const h = publishHeaders(envelope(), {
+      'x-tenant': 'acme',
+      'event-type': 'Forged',
+      'event-id': 'forged',
+    });
     assert.equal(h['x-tenant'], 'acme');
     assert.equal(h[BusHeader.eventType], 'ThingHappened');
     assert.equal(h[BusHeader.eventId], '0193d1c2-0000-7000-8000-000000000001');
   });
 
   it('prefers the injected active trace over the envelope and caller trace headers', () => {
-    const h = publishHeaders(envelope(TP_ENVELOPE), { traceparent: 'caller', tracestate: 'stale=1' }, { traceparent: TP_ACTIVE });
+    const h = publishHeaders(
+      envelope(TP_ENVELOPE),
+      { traceparent: 'caller', tracestate: 'stale=1' },
+      { traceparent: TP_ACTIVE },
+    );
     assert.equal(h[BusHeader.traceparent], TP_ACTIVE);
     assert.equal(h[BusHeader.tracestate], undefined, 'a tracestate of another trace must not survive');
     const withState = publishHeaders(envelope(), {}, { traceparent: TP_ACTIVE, tracestate: 'vendor=x' });
@@ -47,7 +55,10 @@ describe('publishHeaders', () => {
   });
 
   it('falls back to a caller traceparent, then to the envelope traceparent, when nothing is active', () => {
-    assert.equal(publishHeaders(envelope(TP_ENVELOPE), { traceparent: TP_ACTIVE })[BusHeader.traceparent], TP_ACTIVE);
+    assert.equal(
+      publishHeaders(envelope(TP_ENVELOPE), { traceparent: TP_ACTIVE })[BusHeader.traceparent],
+      TP_ACTIVE,
+    );
     assert.equal(publishHeaders(envelope(TP_ENVELOPE))[BusHeader.traceparent], TP_ENVELOPE);
     assert.equal(publishHeaders(envelope(null))[BusHeader.traceparent], undefined);
   });
@@ -56,7 +67,13 @@ describe('publishHeaders', () => {
 describe('deadLetterHeaders', () => {
   it('adds the failure and the original coordinates to the original headers', () => {
     const original = publishHeaders(envelope(TP_ENVELOPE), { 'x-tenant': 'acme' });
-    const h = deadLetterHeaders(original, { error: 'Error: boom', attempts: 5, topic: 'ringback.thing.events', partition: 2, offset: '41' });
+    const h = deadLetterHeaders(original, {
+      error: 'Error: boom',
+      attempts: 5,
+      topic: 'ringback.thing.events',
+      partition: 2,
+      offset: '41',
+    });
     assert.deepEqual(h, {
       ...original,
       'x-error': 'Error: boom',
@@ -68,7 +85,10 @@ describe('deadLetterHeaders', () => {
   });
 
   it('truncates huge error texts', () => {
-    const h = deadLetterHeaders({}, { error: 'x'.repeat(10_000), attempts: 1, topic: 't', partition: 0, offset: '0' });
+    const h = deadLetterHeaders(
+      {},
+      { error: 'x'.repeat(10_000), attempts: 1, topic: 't', partition: 0, offset: '0' },
+    );
     assert.ok(h[BusHeader.error]!.length <= 2_000);
     assert.ok(h[BusHeader.error]!.endsWith('…'));
   });

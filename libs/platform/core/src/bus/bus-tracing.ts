@@ -26,7 +26,10 @@ export function injectTraceHeaders(ctx: Context = context.active()): Record<stri
  * `traceparent` (messages written by producers that did not set headers). Extraction starts from
  * the root context so that whatever was active where the consumer was started never leaks into it.
  */
-export function extractTraceContext(headers: Record<string, string>, envelopeTraceparent: string | null): Context {
+export function extractTraceContext(
+  headers: Record<string, string>,
+  envelopeTraceparent: string | null,
+): Context {
   const fromHeaders = propagation.extract(ROOT_CONTEXT, headers);
   if (trace.getSpanContext(fromHeaders) || !envelopeTraceparent) return fromHeaders;
   return propagation.extract(ROOT_CONTEXT, { [BusHeader.traceparent]: envelopeTraceparent });
@@ -89,7 +92,10 @@ async function settle<T>(span: Span, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   } finally {
     span.end();

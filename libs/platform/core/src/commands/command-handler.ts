@@ -32,13 +32,15 @@ export async function handleCommand<State, Command, Event extends EventEnvelope>
     const recorded = await store.readStream(streamId);
     let state = decider.initialState();
     for (const r of recorded) state = decider.evolve(state, registry.upcast<Event>(r.envelope));
-    const expectedRevision = recorded.length === 0 ? ('no_stream' as const) : recorded[recorded.length - 1]!.streamRevision;
+    const expectedRevision =
+      recorded.length === 0 ? ('no_stream' as const) : recorded[recorded.length - 1]!.streamRevision;
 
     const events = decider.decide(command, state);
     if (events.length === 0) return { events, state, append: null };
     for (const e of events) {
       registry.validate(e);
-      if (e.streamId !== streamId) throw new Error(`decider emitted an event for ${e.streamId} while handling ${streamId}`);
+      if (e.streamId !== streamId)
+        throw new Error(`decider emitted an event for ${e.streamId} while handling ${streamId}`);
     }
     try {
       const append = await store.appendToStream(streamId, events, { expectedRevision });

@@ -19,7 +19,11 @@ export interface RetryPolicy {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 5_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  initialBackoffMs: 100,
+  maxBackoffMs: 5_000,
+};
 
 export interface ConsumeOptions {
   /** Consumer group: the stable processor id. Offsets are kept per group. */
@@ -49,7 +53,12 @@ export interface BusConsumer {
  * failure in its headers, and the group moves on.
  */
 export interface Bus {
-  publish(topic: string, key: string, envelope: EventEnvelope, headers?: Record<string, string>): Promise<void>;
+  publish(
+    topic: string,
+    key: string,
+    envelope: EventEnvelope,
+    headers?: Record<string, string>,
+  ): Promise<void>;
   consume(options: ConsumeOptions): Promise<BusConsumer>;
   /** Stops every consumer gracefully and flushes the producer. */
   close(): Promise<void>;

@@ -72,7 +72,10 @@ export interface EventStore {
   ): Promise<AppendResult>;
 
   /** Events of one stream in revision order; empty if the stream does not exist. */
-  readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<RecordedEvent[]>;
+  readStream(
+    streamId: string,
+    options?: { fromRevision?: number; maxCount?: number },
+  ): Promise<RecordedEvent[]>;
 
   /** Events of all streams in global order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

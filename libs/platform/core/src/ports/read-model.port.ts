@@ -31,7 +31,11 @@ export interface FindOptions {
 export interface ReadModelStore {
   get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null>;
   getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>>;
-  find<T extends ReadModelDoc>(collection: string, filter?: Record<string, unknown>, options?: FindOptions): Promise<T[]>;
+  find<T extends ReadModelDoc>(
+    collection: string,
+    filter?: Record<string, unknown>,
+    options?: FindOptions,
+  ): Promise<T[]>;
   count(collection: string, filter?: Record<string, unknown>): Promise<number>;
   /** Applies ops in order (skipping stale ones), then stores the checkpoint. */
   applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void>;

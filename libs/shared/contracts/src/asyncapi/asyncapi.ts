@@ -66,7 +66,9 @@ export function generateAsyncApi(registry: EventRegistry, info: AsyncApiInfo): J
               },
             ],
           },
-          ...(v.version < def.versions.length ? { deprecated: true, description: 'Upcast on read to the latest version.' } : {}),
+          ...(v.version < def.versions.length
+            ? { deprecated: true, description: 'Upcast on read to the latest version.' }
+            : {}),
         };
         channelMessages[name] = { $ref: `#/components/messages/${name}` };
       }
