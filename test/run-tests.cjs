@@ -39,6 +39,21 @@ function specFiles() {
   return out.sort();
 }
 
+const tapFile = path.join(require('node:os').tmpdir(), `ringback-tests-${process.pid}.tap`);
+
+/** The closing counts of the node:test run, from its TAP report. */
+function summary() {
+  try {
+    const tap = fs.readFileSync(tapFile, 'utf8');
+    const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap) || [])[1] || 0);
+    return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') };
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(tapFile, { force: true });
+  }
+}
+
 let infraUp = false;
 function stopInfra() {
   if (!infraUp) return;
@@ -56,6 +71,11 @@ process.on('SIGTERM', () => {
 
 let ok = true;
 try {
+  // @nx/enforce-module-boundaries silently skips itself without a cached project graph (fresh clone).
+  ok =
+    run('project graph (nx show projects)', 'nx', ['show', 'projects'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }) && ok;
   ok = run('lint (eslint, module boundaries)', 'eslint', ['--max-warnings=-1', '.']) && ok;
   ok = run('format (prettier --check)', 'prettier', ['--check', '--log-level=warn', '.']) && ok;
   ok = run('typecheck (tsc --noEmit, strict)', 'tsc', ['-p', 'tsconfig.json', '--noEmit']) && ok;
@@ -87,6 +107,9 @@ try {
       'tsx',
       '--test',
       '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapFile}`,
       `--test-concurrency=${process.env.RINGBACK_TEST_CONCURRENCY ?? '2'}`,
       '--test-timeout=240000',
       ...files,
@@ -97,4 +120,7 @@ try {
 } finally {
   stopInfra();
 }
+const counts = summary();
+if (counts)
+  console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(ok ? 0 : 1);

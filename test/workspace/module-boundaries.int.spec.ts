@@ -1,6 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { ESLint } from 'eslint';
 
 const root = path.resolve(__dirname, '../..');
@@ -13,6 +14,12 @@ describe('module boundaries (eslint + @nx/enforce-module-boundaries)', () => {
   let eslint: ESLint;
   before(() => {
     process.env['NX_DAEMON'] = 'false';
+    // The Nx rule skips itself when no project graph is cached (a fresh clone): compute it first.
+    execFileSync('nx', ['show', 'projects'], {
+      cwd: root,
+      stdio: 'ignore',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
     eslint = new ESLint({ cwd: root });
   });
 
