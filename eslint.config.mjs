@@ -33,9 +33,10 @@ const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminde
 /** Layer and scope rules; tests additionally reach the shared testing library (contract suites, fixtures). */
 const depConstraints = (extraTags = []) => [
   // Layers
+  // Deciders emit contract events, so domain code may use the (pure) contract schemas.
   {
     sourceTag: 'type:domain',
-    onlyDependOnLibsWithTags: ['type:domain', ...extraTags],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', ...extraTags],
     bannedExternalImports: ioPackages,
   },
   {
