@@ -12,3 +12,6 @@ export * from './bus/bus-delivery';
 export * from './bus/consumer-lag.gauge';
 export * from './projections/projection';
 export * from './projections/projection-runner';
+export * from './event-store/append-rules';
+export * from './event-store/catch-up-subscription';
+export * from './event-store/polling-subscription';

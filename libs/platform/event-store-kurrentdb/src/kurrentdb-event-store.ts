@@ -12,13 +12,21 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { EventEnvelope, RecordedEvent } from '@ringback/contracts';
 import {
+  CatchUpSubscription,
+  LiveSubscriptions,
   WrongExpectedRevisionError,
+  assertAppendBatch,
+  checkExpectedRevision,
+  streamHeadResult,
+  subscriptionRetryDefaults,
   type AppendResult,
+  type CatchUpRuntime,
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
   type StoreSubscription,
   type SubscriptionOptions,
+  type SubscriptionRetryOptions,
 } from '@ringback/platform-core';
 import {
   allFilter,
@@ -32,22 +40,13 @@ import {
   toStreamState,
 } from './kurrentdb-mapping';
 
-export interface SubscriptionFailure {
-  subscriberId: string;
-  /** The event whose handler threw; absent when the $all subscription itself failed. */
-  event?: RecordedEvent;
-  /** 1 for the first failure in a row, then 2, 3… */
-  attempt: number;
-  retryInMs: number;
-}
+export type { SubscriptionFailure } from '@ringback/platform-core';
 
-export interface KurrentDbEventStoreOptions {
+/** `retry` also paces resubscribing after the $all subscription drops. */
+export interface KurrentDbEventStoreOptions extends SubscriptionRetryOptions {
   /** e.g. `kurrentdb://localhost:2113?tls=false`; or hand in a client (not disposed by close()). */
   connectionString?: string;
   client?: KurrentDBClient;
-  /** Backoff between attempts when a handler throws or the subscription drops (50 ms doubling to 5 s). */
-  retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
-  onSubscriptionError?: (error: unknown, failure: SubscriptionFailure) => void;
   /**
    * Allowed clock skew between the clients minting event ids and the server, for the idempotency
    * look-up (default 10 min); see appendToStream.
@@ -69,7 +68,7 @@ export interface KurrentDbEventStoreOptions {
 export class KurrentDbEventStore implements EventStore {
   private readonly client: KurrentDBClient;
   private readonly ownsClient: boolean;
-  private readonly subscriptions = new Set<KurrentSubscription>();
+  private readonly subscriptions = new LiveSubscriptions<KurrentSubscription>();
   private closed = false;
 
   constructor(private readonly options: KurrentDbEventStoreOptions) {
@@ -90,7 +89,7 @@ export class KurrentDbEventStore implements EventStore {
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     this.assertOpen();
-    assertBatch(streamId, events);
+    assertAppendBatch(streamId, events);
     const expected = options.expectedRevision;
     if (events.length === 0) return this.checkOnly(streamId, expected);
 
@@ -182,21 +181,20 @@ export class KurrentDbEventStore implements EventStore {
 
   subscribe(options: SubscriptionOptions): StoreSubscription {
     this.assertOpen();
-    const subscription = new KurrentSubscription(this.client, options, {
-      head: (categories) => this.headOf(categories),
-      initialBackoffMs: this.options.retry?.initialBackoffMs ?? 50,
-      maxBackoffMs: this.options.retry?.maxBackoffMs ?? 5_000,
-      onSubscriptionError: this.options.onSubscriptionError ?? warnSubscriptionFailure,
-      onStopped: () => this.subscriptions.delete(subscription),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.add(
+      (onStopped) =>
+        new KurrentSubscription(this.client, options, {
+          head: (categories) => this.headOf(categories),
+          ...subscriptionRetryDefaults(this.options, '$all subscription failed'),
+          onStopped,
+        }),
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     if (this.ownsClient) await this.client.dispose();
   }
 
@@ -226,16 +224,8 @@ export class KurrentDbEventStore implements EventStore {
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
     }
-    const actual = last ? last.streamRevision : 'no_stream';
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && actual === 'no_stream') ||
-      (expected === 'stream_exists' && actual !== 'no_stream') ||
-      expected === actual;
-    if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
-    return last
-      ? { nextExpectedRevision: last.streamRevision, position: last.position }
-      : { nextExpectedRevision: -1, position: 0n };
+    checkExpectedRevision(streamId, expected, last ? last.streamRevision : 'no_stream');
+    return streamHeadResult(last);
   }
 
   /** The batch's ids as stored in the stream, scanning back only as far as they could be. */
@@ -275,79 +265,36 @@ export class KurrentDbEventStore implements EventStore {
 
 const startOf = (from: bigint): ReadPosition => (from > 0n ? decodePosition(from) : START);
 
-function assertBatch(streamId: string, events: readonly EventEnvelope[]): void {
-  const ids = new Set<string>();
-  for (const e of events) {
-    if (e.streamId !== streamId)
-      throw new Error(`event ${e.eventId} belongs to ${e.streamId}, not ${streamId}`);
-    if (ids.has(e.eventId)) throw new Error(`event id ${e.eventId} appears twice in one append`);
-    ids.add(e.eventId);
-  }
-}
-
-function warnSubscriptionFailure(error: unknown, f: SubscriptionFailure): void {
-  const where = f.event
-    ? `handler failed on event ${f.event.envelope.eventId} at position ${f.event.position}`
-    : '$all subscription failed';
-  console.warn(
-    `subscriber ${f.subscriberId}: ${where} (attempt ${f.attempt}), retrying in ${f.retryInMs} ms: ` +
-      (error instanceof Error ? error.message : String(error)),
-  );
-}
-
-interface SubscriptionRuntime {
+interface KurrentSubscriptionRuntime extends CatchUpRuntime {
   head(categories: string[] | undefined): Promise<bigint>;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  onSubscriptionError: (error: unknown, failure: SubscriptionFailure) => void;
-  onStopped: () => void;
 }
 
 /**
  * A filtered $all catch-up subscription. Iterating it with for-await gives natural backpressure: the
- * next event is pulled only after the handler settled. A throwing handler is retried on the same
- * event with capped exponential backoff, never skipped. If the subscription drops, it resubscribes
- * after the last handled position.
+ * next event is pulled only after the handler settled (delivery and its retries: CatchUpSubscription).
+ * If the subscription drops, it resubscribes after the last handled position.
  */
-class KurrentSubscription implements StoreSubscription {
-  lastPosition: bigint | undefined;
-  private cursor: bigint;
-  private stopped = false;
+class KurrentSubscription extends CatchUpSubscription {
   private current: AllStreamSubscription | undefined;
-  private cancelSleep: (() => void) | undefined;
-  private readonly waiters: { target: bigint; resolve: () => void; reject: (e: Error) => void }[] = [];
-  private readonly done: Promise<void>;
 
   constructor(
     private readonly client: KurrentDBClient,
-    private readonly options: SubscriptionOptions,
-    private readonly runtime: SubscriptionRuntime,
+    options: SubscriptionOptions,
+    private readonly kurrent: KurrentSubscriptionRuntime,
   ) {
-    this.cursor = options.fromPosition ?? 0n;
-    this.done = this.run();
+    super(options, kurrent);
+    this.start();
   }
 
-  async whenCaughtUp(): Promise<void> {
-    if (this.stopped) throw new Error(`subscription ${this.options.subscriberId} is stopped`);
-    const target = await this.runtime.head(this.options.categories);
-    if (this.cursor >= target) return;
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ target, resolve, reject });
-      this.settleWaiters();
-    });
+  protected head(): Promise<bigint> {
+    return this.kurrent.head(this.options.categories);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancelSleep?.();
+  protected override async interrupt(): Promise<void> {
     await this.current?.unsubscribe().catch(() => undefined);
-    await this.done;
-    for (const w of this.waiters.splice(0))
-      w.reject(new Error(`subscription ${this.options.subscriberId} stopped`));
-    this.runtime.onStopped();
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       try {
@@ -366,70 +313,13 @@ class KurrentSubscription implements StoreSubscription {
           if (!event || event.position <= this.cursor) continue;
           failures = 0;
           if (!(await this.deliver(event))) break;
-          this.cursor = event.position;
-          this.lastPosition = event.position;
-          this.settleWaiters();
         }
         if (this.stopped) return;
         throw new Error('$all subscription ended');
       } catch (error) {
         if (this.stopped) return;
         failures++;
-        const retryInMs = this.backoff(failures);
-        this.runtime.onSubscriptionError(error, {
-          subscriberId: this.options.subscriberId,
-          attempt: failures,
-          retryInMs,
-        });
-        await this.sleep(retryInMs);
-      }
-    }
-  }
-
-  private async deliver(event: RecordedEvent): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        await this.options.handler(event);
-        return true;
-      } catch (error) {
-        const retryInMs = this.backoff(attempt);
-        this.runtime.onSubscriptionError(error, {
-          subscriberId: this.options.subscriberId,
-          event,
-          attempt,
-          retryInMs,
-        });
-        await this.sleep(retryInMs);
-      }
-    }
-    return false;
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(
-      this.runtime.maxBackoffMs,
-      this.runtime.initialBackoffMs * 2 ** Math.min(attempt - 1, 30),
-    );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => finish(), ms);
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.cancelSleep = undefined;
-        resolve();
-      };
-      this.cancelSleep = finish;
-    });
-  }
-
-  private settleWaiters(): void {
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const w = this.waiters[i]!;
-      if (w.target <= this.cursor) {
-        this.waiters.splice(i, 1);
-        w.resolve();
+        await this.sleep(this.reportFailure(error, failures), false);
       }
     }
   }

@@ -14,8 +14,8 @@ import {
 } from '@kurrent/kurrentdb-client';
 import type { EventEnvelope, RecordedEvent } from '@ringback/contracts';
 import {
-  PartialDuplicateAppendError,
-  type AppendResult,
+  classifyIdempotentAppend,
+  type AppendClassification,
   type ExpectedRevision,
 } from '@ringback/platform-core';
 
@@ -120,29 +120,27 @@ export function allFilter(categories: readonly string[] | undefined): Filter {
 }
 
 /**
- * The port's idempotency rule applied to what the stream already holds of an append's event ids:
- * none -> a new append; all of them, in the stream, at consecutive revisions in that order -> a retry
- * answered as the original; anything else -> PartialDuplicateAppendError.
+ * The port's idempotency rule (classifyIdempotentAppend) applied to what the stream already holds of
+ * an append's event ids, found by id.
  */
 export function classifyAppend(
   streamId: string,
   eventIds: readonly string[],
   stored: ReadonlyMap<string, RecordedEvent>,
-): { kind: 'new' } | { kind: 'retry'; result: AppendResult } {
-  const found = eventIds.map((id) => stored.get(id));
-  const count = found.filter((f) => f !== undefined).length;
-  if (count === 0) return { kind: 'new' };
-  const isRetry =
-    count === eventIds.length &&
-    found.every(
-      (f, i) =>
-        f !== undefined &&
-        f.envelope.streamId === streamId &&
-        (i === 0 || f.streamRevision === found[i - 1]!.streamRevision + 1),
-    );
-  if (!isRetry) throw new PartialDuplicateAppendError(streamId);
-  const last = found[found.length - 1]!;
-  return { kind: 'retry', result: { nextExpectedRevision: last.streamRevision, position: last.position } };
+): AppendClassification {
+  return classifyIdempotentAppend(
+    streamId,
+    eventIds.map((id) => {
+      const found = stored.get(id);
+      return (
+        found && {
+          streamId: found.envelope.streamId,
+          streamRevision: found.streamRevision,
+          position: found.position,
+        }
+      );
+    }),
+  );
 }
 
 /** Milliseconds encoded in a UUIDv7, or undefined for other UUIDs. */

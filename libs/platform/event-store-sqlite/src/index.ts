@@ -1,4 +1,4 @@
 export * from './sqlite-event-store';
 export * from './sqlite-checkpoint-store';
 export * from './open-sqlite-database';
-export type { SubscriptionFailure } from './polling-subscription';
+export type { SubscriptionFailure } from '@ringback/platform-core';

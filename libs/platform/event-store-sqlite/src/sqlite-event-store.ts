@@ -1,31 +1,30 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { categoryOf, type EventEnvelope, type RecordedEvent } from '@ringback/contracts';
 import {
-  PartialDuplicateAppendError,
-  WrongExpectedRevisionError,
+  LiveSubscriptions,
+  PollingSubscription,
+  assertAppendBatch,
+  checkExpectedRevision,
+  classifyIdempotentAppend,
+  streamHeadResult,
+  subscriptionRetryDefaults,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type ReadAllOptions,
   type StoreSubscription,
+  type StoredEventRef,
   type SubscriptionOptions,
+  type SubscriptionRetryOptions,
+  type SubscriptionSource,
 } from '@ringback/platform-core';
 import { openSqliteDatabase } from './open-sqlite-database';
-import {
-  PollingSubscription,
-  type SubscriptionFailure,
-  type SubscriptionSource,
-} from './polling-subscription';
 
-export interface SqliteEventStoreOptions {
+export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /** Database file, or ':memory:' for a private in-process database. */
   path: string;
   /** How often a caught-up subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
-  /** Backoff between attempts when a subscription handler throws (defaults 50 ms doubling to 5 s). */
-  retry?: { initialBackoffMs?: number; maxBackoffMs?: number };
-  /** Called on every subscription failure before its retry; defaults to console.warn. */
-  onSubscriptionError?: (error: unknown, failure: SubscriptionFailure) => void;
 }
 
 const SCHEMA = `
@@ -58,7 +57,7 @@ interface EventRow {
   metadata: string;
 }
 
-interface StoredRef {
+interface StoredRow {
   stream_id: string;
   stream_revision: bigint;
   position: bigint;
@@ -86,7 +85,7 @@ export class SqliteEventStore implements EventStore {
     head: StatementSync;
     headByCategory: StatementSync;
   };
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new LiveSubscriptions<PollingSubscription>();
   private readonly source: SubscriptionSource;
   private closed = false;
 
@@ -101,7 +100,7 @@ export class SqliteEventStore implements EventStore {
       };
       this.statements = {
         streamHead: prepare(
-          'SELECT stream_revision, position FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
+          'SELECT stream_id, stream_revision, position FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
         ),
         byEventId: prepare('SELECT stream_id, stream_revision, position FROM events WHERE event_id = ?'),
         insert: prepare(
@@ -135,7 +134,7 @@ export class SqliteEventStore implements EventStore {
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     this.assertOpen();
-    assertBatch(streamId, events);
+    assertAppendBatch(streamId, events);
     const result = this.transaction(() => this.appendLocked(streamId, events, options.expectedRevision));
     if (result.appended) for (const s of this.subscriptions) s.notify();
     return result.answer;
@@ -166,23 +165,22 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscriptionOptions): StoreSubscription {
     this.assertOpen();
-    const subscription = new PollingSubscription(this.source, options, {
-      pollIntervalMs: this.options.pollIntervalMs ?? 250,
-      batchSize: BATCH,
-      initialBackoffMs: this.options.retry?.initialBackoffMs ?? 50,
-      maxBackoffMs: this.options.retry?.maxBackoffMs ?? 5_000,
-      onSubscriptionError: this.options.onSubscriptionError ?? warnSubscriptionFailure,
-      onStopped: () => this.subscriptions.delete(subscription),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.add(
+      (onStopped) =>
+        new PollingSubscription(this.source, options, {
+          pollIntervalMs: this.options.pollIntervalMs ?? 250,
+          batchSize: BATCH,
+          ...subscriptionRetryDefaults(this.options, 'read failed'),
+          onStopped,
+        }),
+    );
   }
 
   /** Stops every subscription (after its handler in flight settles), then closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     this.database.close();
   }
 
@@ -191,41 +189,18 @@ export class SqliteEventStore implements EventStore {
     events: readonly EventEnvelope[],
     expected: ExpectedRevision,
   ): { appended: boolean; answer: AppendResult } {
-    const stored = events.map((e) => this.statements.byEventId.get(e.eventId) as StoredRef | undefined);
-    const storedCount = stored.filter((s) => s !== undefined).length;
-    if (storedCount > 0) {
-      const isRetry =
-        storedCount === events.length &&
-        stored.every(
-          (s, i) =>
-            s !== undefined &&
-            s.stream_id === streamId &&
-            (i === 0 || s.stream_revision === stored[i - 1]!.stream_revision + 1n),
-        );
-      if (!isRetry) throw new PartialDuplicateAppendError(streamId);
-      const last = stored[stored.length - 1]!;
-      return {
-        appended: false,
-        answer: { nextExpectedRevision: Number(last.stream_revision), position: last.position },
-      };
-    }
+    const classified = classifyIdempotentAppend(
+      streamId,
+      events.map((e) => toStoredRef(this.statements.byEventId.get(e.eventId) as StoredRow | undefined)),
+    );
+    if (classified.kind === 'retry') return { appended: false, answer: classified.result };
 
-    const head = this.statements.streamHead.get(streamId) as
-      { stream_revision: bigint; position: bigint } | undefined;
-    const current = head ? Number(head.stream_revision) : 'no_stream';
-    checkExpected(streamId, expected, current);
-    if (events.length === 0) {
-      return {
-        appended: false,
-        answer: {
-          nextExpectedRevision: head ? Number(head.stream_revision) : -1,
-          position: head?.position ?? 0n,
-        },
-      };
-    }
+    const head = toStoredRef(this.statements.streamHead.get(streamId) as StoredRow | undefined);
+    checkExpectedRevision(streamId, expected, head ? head.streamRevision : 'no_stream');
+    if (events.length === 0) return { appended: false, answer: streamHeadResult(head) };
 
     const category = categoryOf(streamId);
-    let revision = head ? Number(head.stream_revision) : -1;
+    let revision = head ? head.streamRevision : -1;
     let position = 0n;
     for (const envelope of events) {
       revision++;
@@ -288,6 +263,9 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
+const toStoredRef = (row: StoredRow | undefined): StoredEventRef | undefined =>
+  row && { streamId: row.stream_id, streamRevision: Number(row.stream_revision), position: row.position };
+
 /** SQLite reads LIMIT -1 as "no limit". */
 const limitOf = (maxCount: number | undefined): SQLInputValue =>
   maxCount === undefined ? -1 : Math.max(0, maxCount);
@@ -306,33 +284,4 @@ function toRecorded(row: EventRow): RecordedEvent {
     streamRevision: Number(row.stream_revision),
     position: row.position,
   };
-}
-
-function assertBatch(streamId: string, events: readonly EventEnvelope[]): void {
-  const ids = new Set<string>();
-  for (const e of events) {
-    if (e.streamId !== streamId)
-      throw new Error(`event ${e.eventId} belongs to ${e.streamId}, not ${streamId}`);
-    if (ids.has(e.eventId)) throw new Error(`event id ${e.eventId} appears twice in one append`);
-    ids.add(e.eventId);
-  }
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, actual: number | 'no_stream'): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === 'no_stream') ||
-    (expected === 'stream_exists' && actual !== 'no_stream') ||
-    expected === actual;
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual);
-}
-
-function warnSubscriptionFailure(error: unknown, f: SubscriptionFailure): void {
-  const where = f.event
-    ? `handler failed on event ${f.event.envelope.eventId} at position ${f.event.position}`
-    : 'read failed';
-  console.warn(
-    `subscriber ${f.subscriberId}: ${where} (attempt ${f.attempt}), retrying in ${f.retryInMs} ms: ` +
-      (error instanceof Error ? error.message : String(error)),
-  );
 }
