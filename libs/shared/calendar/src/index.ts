@@ -1,0 +1,3 @@
+export * from './location-schedule';
+export * from './business-calendar';
+export * from './sla-clock';
