@@ -1,10 +1,19 @@
 import { EventRegistry, type EventDefinition } from './registry';
+import { callEventDefinitions } from './events/call.events';
+import { locationEventDefinitions } from './events/location.events';
+import { taskEventDefinitions } from './events/task.events';
+import { triagePolicyEventDefinitions } from './events/triage-policy.events';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
  * it lands; the AsyncAPI document (asyncapi.yaml) is generated from this list.
  */
-export const eventDefinitions: readonly EventDefinition[] = [];
+export const eventDefinitions: readonly EventDefinition[] = [
+  ...callEventDefinitions,
+  ...locationEventDefinitions,
+  ...taskEventDefinitions,
+  ...triagePolicyEventDefinitions,
+];
 
 export const ringbackEventRegistry = (): EventRegistry => {
   const registry = new EventRegistry();

@@ -5,3 +5,5 @@ export * from './asyncapi/asyncapi';
 export * from './catalogue';
 export * from './events/location.events';
 export * from './events/call.events';
+export * from './events/task.events';
+export * from './events/triage-policy.events';
