@@ -54,7 +54,9 @@ describe('npm start (embedded single process)', () => {
           const body = (await ready.json()) as { components: { component: string; ok: boolean }[] };
           assert.deepEqual(body.components.map((c) => c.component).sort(), [
             'event-store',
+            'projections',
             'read-models',
+            'sla-monitor.task-events',
             'store-to-bus-relay',
           ]);
           const metrics = await fetch(`${base}/metrics`);

@@ -1,11 +1,15 @@
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '@ringback/config';
 import { createLogger } from '@ringback/observability';
 import { bootstrapService, type RunningService } from '@ringback/nest-platform';
-import { CallIngestModule } from '@ringback/call-ingest-service';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { CallIngestAppModule } from './call-ingest-app.module';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
@@ -29,6 +33,7 @@ const testConfig = (extra: Record<string, string> = {}) =>
 describe('call-ingest service (in process)', () => {
   let service: RunningService;
   const logLines: string[] = [];
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-call-ingest-'));
 
   before(async () => {
     const logger = createLogger({
@@ -36,15 +41,17 @@ describe('call-ingest service (in process)', () => {
       level: 'debug',
       destination: { write: (s: string) => void logLines.push(s) },
     });
+    const config = testConfig({ DATA_DIR: dataDir });
     service = await bootstrapService({
       name: 'call-ingest',
-      module: CallIngestModule,
-      config: testConfig(),
+      module: CallIngestAppModule.forRoot(createPlatformAdapters(config)),
+      config,
       logger,
     });
   });
   after(async () => {
     await service?.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const get = (path: string, init?: RequestInit) => fetch(`${service.url}${path}`, init);
@@ -60,7 +67,7 @@ describe('call-ingest service (in process)', () => {
   });
 
   it('GET /readyz answers 200 when every check passes and 503 naming the failing component otherwise', async () => {
-    const removeOk = service.readiness.registerCheck('event-store', () => ({ ok: true }));
+    const removeOk = service.readiness.registerCheck('probe-ok', () => ({ ok: true }));
     try {
       const ready = await get('/readyz');
       assert.equal(ready.status, 200);
@@ -178,6 +185,7 @@ describe('call-ingest service (in process)', () => {
 
 describe('call-ingest service (main.ts as a process)', () => {
   it('starts from its entrypoint on PORT=0 and shuts down gracefully on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-call-ingest-main-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/call-ingest/src/main.ts'], {
       cwd: process.cwd(),
       env: {
@@ -189,6 +197,7 @@ describe('call-ingest service (main.ts as a process)', () => {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
         DEMO_TRAFFIC: 'off',
+        DATA_DIR: dataDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -224,6 +233,7 @@ describe('call-ingest service (main.ts as a process)', () => {
       );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,11 +1,20 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { CallIngestModule } from '@ringback/call-ingest-service';
+import { createMetricsRegistry } from '@ringback/observability';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { CallIngestAppModule } from './call-ingest-app.module';
 
 async function main(): Promise<void> {
   // This entrypoint is the call-ingest process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'call-ingest' });
-  await bootstrapService({ name: config.serviceName, module: CallIngestModule, config });
+  const registry = createMetricsRegistry(config.serviceName);
+  const adapters = createPlatformAdapters(config, { metrics: registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: CallIngestAppModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {

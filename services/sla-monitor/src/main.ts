@@ -1,11 +1,20 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { SlaMonitorModule } from '@ringback/sla-monitor-service';
+import { createMetricsRegistry } from '@ringback/observability';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { SlaMonitorAppModule } from './sla-monitor-app.module';
 
 async function main(): Promise<void> {
   // This entrypoint is the sla-monitor process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'sla-monitor' });
-  await bootstrapService({ name: config.serviceName, module: SlaMonitorModule, config });
+  const registry = createMetricsRegistry(config.serviceName);
+  const adapters = createPlatformAdapters(config, { metrics: registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: SlaMonitorAppModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {

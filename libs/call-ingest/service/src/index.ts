@@ -1,1 +1,2 @@
 export * from './call-ingest.module';
+export * from './locations';

@@ -22,7 +22,7 @@ import { ReadinessRegistry } from './readiness/readiness.registry';
 
 /** Prefix of every API route; probes and scrapes stay at the root. */
 export const API_PREFIX = 'api/v1';
-export const ROOT_PATHS = ['healthz', 'readyz', 'metrics'];
+export const ROOT_PATHS = ['healthz', 'readyz', 'metrics', 'api/docs', 'api/docs/openapi.json'];
 
 export interface BootstrapServiceOptions {
   /** Service identity: `service` in logs, the `service` metric label, and `service.name` on spans. */

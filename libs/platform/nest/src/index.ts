@@ -35,3 +35,14 @@ export {
   type BootstrapServiceOptions,
   type RunningService,
 } from './bootstrap-service';
+export type { HttpRequest, HttpResponse, NextFunction } from './http-types';
+export {
+  OPENAPI_REGISTRY,
+  OpenApiRegistry,
+  renderOpenApiHtml,
+  type HttpMethod,
+  type OpenApiInfo,
+  type OpenApiResponse,
+  type OpenApiRoute,
+} from './openapi/openapi.registry';
+export { OpenApiHttpController } from './openapi/openapi.http.controller';

@@ -9,8 +9,11 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import type { RingbackConfig } from '@ringback/config';
 import type { Logger, Registry } from '@ringback/observability';
+import { z } from 'zod';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { HealthHttpController } from './health/health.http.controller';
+import { OpenApiHttpController } from './openapi/openapi.http.controller';
+import { OPENAPI_REGISTRY, OpenApiRegistry } from './openapi/openapi.registry';
 import { ReadinessRegistry } from './readiness/readiness.registry';
 import { LOGGER, METRICS_REGISTRY, PLATFORM_OPTIONS, READINESS, RINGBACK_CONFIG } from './tokens';
 
@@ -26,6 +29,8 @@ export interface PlatformOptions {
   shutdownDrainMs?: number;
   /** Runs after the HTTP server has closed (flush traces, logs). */
   onShutdown?: () => Promise<void> | void;
+  /** Default: a new registry holding the probe endpoints. */
+  openApi?: OpenApiRegistry;
 }
 
 @Injectable()
@@ -54,7 +59,7 @@ class PlatformLifecycle implements BeforeApplicationShutdown, OnApplicationShutd
  * provided by {@link createPlatformModule} (which `bootstrapService` sets up).
  */
 @Module({
-  controllers: [HealthHttpController],
+  controllers: [HealthHttpController, OpenApiHttpController],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, PlatformLifecycle],
 })
 export class PlatformModule {}
@@ -63,11 +68,13 @@ class PlatformRootModule {}
 
 /**
  * The process-level root of the platform: a global module providing {@link RINGBACK_CONFIG},
- * {@link LOGGER}, {@link METRICS_REGISTRY} and {@link READINESS} to every module, plus
+ * {@link LOGGER}, {@link METRICS_REGISTRY}, {@link READINESS} and {@link OPENAPI_REGISTRY} to every module, plus
  * {@link PlatformModule}. Create it exactly once per process, in the composition root.
  */
 export function createPlatformModule(options: PlatformOptions): DynamicModule {
   const readiness = options.readiness ?? new ReadinessRegistry();
+  const openApi = options.openApi ?? new OpenApiRegistry();
+  registerPlatformRoutes(openApi);
   return {
     module: PlatformRootModule,
     global: true,
@@ -78,7 +85,53 @@ export function createPlatformModule(options: PlatformOptions): DynamicModule {
       { provide: LOGGER, useValue: options.logger },
       { provide: METRICS_REGISTRY, useValue: options.registry },
       { provide: READINESS, useValue: readiness },
+      { provide: OPENAPI_REGISTRY, useValue: openApi },
     ],
-    exports: [PLATFORM_OPTIONS, RINGBACK_CONFIG, LOGGER, METRICS_REGISTRY, READINESS, PlatformModule],
+    exports: [
+      PLATFORM_OPTIONS,
+      RINGBACK_CONFIG,
+      LOGGER,
+      METRICS_REGISTRY,
+      READINESS,
+      OPENAPI_REGISTRY,
+      PlatformModule,
+    ],
   };
+}
+
+function registerPlatformRoutes(openApi: OpenApiRegistry): void {
+  openApi.register(
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: 200 while the process is alive',
+      tags: ['operations'],
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: 200 when every component is connected and caught up',
+      tags: ['operations'],
+      responses: {
+        200: {
+          description: 'Ready',
+          schema: z.object({
+            status: z.literal('ready'),
+            components: z.array(
+              z.object({ component: z.string(), ok: z.boolean(), detail: z.string().optional() }),
+            ),
+          }),
+        },
+        503: { description: '`not_ready`; details name each failing component', schema: 'error' },
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus text exposition',
+      tags: ['operations'],
+      responses: { 200: { description: 'Metrics', schema: z.string(), contentType: 'text/plain' } },
+    },
+  );
 }

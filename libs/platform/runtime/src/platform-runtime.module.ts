@@ -14,6 +14,14 @@ import {
 } from '@ringback/platform-core';
 import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import type { RingbackConfig } from '@ringback/config';
+import {
+  CLOCK,
+  ID_GENERATOR,
+  SystemClock,
+  UuidV7Generator,
+  type Clock,
+  type IdGenerator,
+} from '@ringback/kernel';
 import type { EventRegistry } from '@ringback/contracts';
 import type { Projection, ProjectionRunner } from '@ringback/platform-core';
 import type { PlatformAdapters } from './platform-adapters';
@@ -24,6 +32,10 @@ export interface PlatformRuntimeOptions {
   projections?: readonly Projection[];
   /** Upcasts events before projections see them. */
   registry?: EventRegistry;
+  /** Provided as CLOCK (default: the system clock); tests pass a VirtualClock. */
+  clock?: Clock;
+  /** Provided as ID_GENERATOR (default: UUIDv7 on the CLOCK). */
+  ids?: IdGenerator;
 }
 
 const PLATFORM_ADAPTERS = Symbol.for('ringback.PlatformAdapters');
@@ -89,11 +101,13 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * Nest face of the platform adapters: provides the port tokens (EVENT_STORE, BUS, READ_MODEL_STORE,
- * CHECKPOINT_STORE) to every service module of the process, and runs the store-to-bus relay.
+ * CHECKPOINT_STORE), the CLOCK and ID_GENERATOR to every service module of the process, and runs the
+ * store-to-bus relay.
  */
 @Module({})
 export class PlatformRuntimeModule {
   static forRoot(adapters: PlatformAdapters, options: PlatformRuntimeOptions = {}): DynamicModule {
+    const clock = options.clock ?? new SystemClock();
     const relay = new StoreToBusRelay({
       store: adapters.eventStore,
       bus: adapters.bus,
@@ -110,9 +124,19 @@ export class PlatformRuntimeModule {
         { provide: READ_MODEL_STORE, useValue: adapters.readModels },
         { provide: CHECKPOINT_STORE, useValue: adapters.checkpoints },
         { provide: STORE_TO_BUS_RELAY, useValue: relay },
+        { provide: CLOCK, useValue: clock },
+        { provide: ID_GENERATOR, useValue: options.ids ?? new UuidV7Generator(clock) },
         PlatformLifecycle,
       ],
-      exports: [EVENT_STORE, BUS, READ_MODEL_STORE, CHECKPOINT_STORE, STORE_TO_BUS_RELAY],
+      exports: [
+        EVENT_STORE,
+        BUS,
+        READ_MODEL_STORE,
+        CHECKPOINT_STORE,
+        STORE_TO_BUS_RELAY,
+        CLOCK,
+        ID_GENERATOR,
+      ],
     };
   }
 }

@@ -3,6 +3,7 @@ import { callEventDefinitions } from './events/call.events';
 import { locationEventDefinitions } from './events/location.events';
 import { taskEventDefinitions } from './events/task.events';
 import { triagePolicyEventDefinitions } from './events/triage-policy.events';
+import { slaEventDefinitions } from './events/sla.events';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
@@ -13,6 +14,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...locationEventDefinitions,
   ...taskEventDefinitions,
   ...triagePolicyEventDefinitions,
+  ...slaEventDefinitions,
 ];
 
 export const ringbackEventRegistry = (): EventRegistry => {

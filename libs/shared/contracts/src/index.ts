@@ -7,3 +7,4 @@ export * from './events/location.events';
 export * from './events/call.events';
 export * from './events/task.events';
 export * from './events/triage-policy.events';
+export * from './events/sla.events';

@@ -116,12 +116,21 @@ const isDomainError = (e: unknown): e is Error & { code: string; details?: unkno
 
 /** Zod issues as contract field-level details. */
 export function fieldIssues(error: z.core.$ZodError, location?: string): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.'),
-    ...(location ? { in: location } : {}),
-    code: issue.code,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = (path: readonly PropertyKey[]) => ({
+      field: path.map(String).join('.'),
+      ...(location ? { in: location } : {}),
+    });
+    // An unknown key is reported on the key itself (`holiday`), not on the object holding it.
+    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+      return issue.keys.map((key) => ({
+        ...at([...issue.path, key]),
+        code: issue.code,
+        message: `Unrecognized key "${key}"`,
+      }));
+    }
+    return [{ ...at(issue.path), code: issue.code, message: issue.message }];
+  });
 }
 
 function fromHttpException(e: HttpExceptionLike): ErrorResponse {

@@ -1,0 +1,2 @@
+export * from './location-config';
+export * from './configure-location.decider';

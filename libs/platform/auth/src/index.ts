@@ -1,0 +1,21 @@
+export { USER_ROLES, userClaimsSchema, type AuthUser, type UserRole } from './claims';
+export {
+  assertCanRead,
+  assertCanWrite,
+  canRead,
+  canWrite,
+  inScope,
+  requireRole,
+  type ScopedResource,
+} from './scope';
+export { TOKEN_VERIFIER, createTokenVerifier, type TokenVerifier, type TokenVerifierConfig } from './verify';
+export { DEV_TOKEN_TTL_SECONDS, signDevToken, type DevTokenClaims, type DevTokenOptions } from './dev-token';
+export {
+  AuthGuard,
+  Authenticated,
+  CurrentUser,
+  REQUIRED_ROLES,
+  bearerTokenFrom,
+  type AuthenticatedRequest,
+} from './auth.guard';
+export { AuthModule } from './auth.module';
