@@ -43,9 +43,11 @@ describe('npm start (embedded single process)', () => {
     { timeout: 120_000 },
     async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-start-'));
+      const children: ReturnType<typeof startRingback>['child'][] = [];
       try {
         for (let run = 0; run < 2; run++) {
           const rb = startRingback(dataDir);
+          children.push(rb.child);
           const port = await rb.port;
           const base = `http://127.0.0.1:${port}`;
           assert.equal((await fetch(`${base}/healthz`)).status, 200);
@@ -53,11 +55,13 @@ describe('npm start (embedded single process)', () => {
           assert.equal(ready.status, 200, await ready.clone().text());
           const body = (await ready.json()) as { components: { component: string; ok: boolean }[] };
           assert.deepEqual(body.components.map((c) => c.component).sort(), [
+            'call-ingest.task-closures',
             'event-store',
             'projections',
             'read-models',
             'sla-monitor.task-events',
             'store-to-bus-relay',
+            'triage.inbound-contacts',
           ]);
           const metrics = await fetch(`${base}/metrics`);
           assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
@@ -77,6 +81,9 @@ describe('npm start (embedded single process)', () => {
           assert.ok(existsSync(path.join(dataDir, 'events.sqlite')), 'state lives under DATA_DIR');
         }
       } finally {
+        // A failed assertion must not leave the process running (and the suite hanging).
+        for (const child of children)
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         rmSync(dataDir, { recursive: true, force: true });
       }
     },

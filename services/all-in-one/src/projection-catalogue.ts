@@ -1,6 +1,7 @@
 import type { Projection } from '@ringback/platform-core';
 import { callIngestProjections } from '@ringback/call-ingest-service';
 import { slaMonitorProjections } from '@ringback/sla-monitor-service';
+import { triageProjections } from '@ringback/triage-service';
 
 /**
  * The read models the single process keeps: each service's projections, added here as the services
@@ -10,4 +11,5 @@ import { slaMonitorProjections } from '@ringback/sla-monitor-service';
 export const projectionCatalogue: readonly Projection[] = [
   ...callIngestProjections,
   ...slaMonitorProjections,
+  ...triageProjections,
 ];

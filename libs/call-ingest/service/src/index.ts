@@ -1,2 +1,3 @@
 export * from './call-ingest.module';
 export * from './locations';
+export * from './calls';

@@ -94,6 +94,16 @@ export const envSchema = z.object({
     secret: true,
     description: `HMAC-SHA256 key for telephony webhook signatures. Production: required, at least ${MIN_SECRET_LENGTH} characters, not the development default.`,
   }),
+  PUBLIC_BASE_URL: v(urlWithProtocol(['http', 'https']), {
+    default: 'http://localhost:3000',
+    description:
+      'Scheme, host and port the outside world (Twilio) uses to reach this process; webhook signatures that cover the URL are checked against it.',
+  }),
+  TWILIO_AUTH_TOKEN: v(z.string().min(1).optional(), {
+    secret: true,
+    description:
+      'Twilio auth token that signs voice status callbacks (`X-Twilio-Signature`). Unset: `POST /api/v1/calls/twilio/status` answers 503 `twilio_not_configured`.',
+  }),
   LOG_LEVEL: v(z.enum(LOG_LEVELS), { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
   SERVICE_NAME: v(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name like call-ingest'), {
     default: 'ringback',

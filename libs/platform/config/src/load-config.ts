@@ -23,6 +23,10 @@ export interface RingbackConfig {
     jwksUrl: string | null;
   };
   ingest: { webhookSecret: string };
+  /** Base URL (no trailing slash) the outside world reaches this process at: `PUBLIC_BASE_URL`. */
+  publicBaseUrl: string;
+  /** Twilio voice status callbacks; `authToken` null when not configured. */
+  twilio: { authToken: string | null };
   log: { level: LogLevel };
   serviceName: string;
   kafka: { brokers: string[]; clientId: string; topicPartitions: number };
@@ -120,6 +124,8 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       jwksUrl: parsed.AUTH_JWKS_URL ?? null,
     },
     ingest: { webhookSecret: parsed.INGEST_WEBHOOK_SECRET },
+    publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    twilio: { authToken: parsed.TWILIO_AUTH_TOKEN ?? null },
     log: { level: parsed.LOG_LEVEL },
     serviceName: parsed.SERVICE_NAME,
     kafka: {

@@ -30,6 +30,8 @@ export interface OpenApiRoute {
   query?: z.ZodObject;
   /** Request body (input side of the schema). */
   body?: z.ZodType;
+  /** Media type of the request body. Default `application/json`. */
+  bodyContentType?: string;
   responses: Record<number, OpenApiResponse>;
 }
 
@@ -150,7 +152,9 @@ export class OpenApiRegistry {
           ? {
               requestBody: {
                 required: true,
-                content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+                content: {
+                  [route.bodyContentType ?? 'application/json']: { schema: jsonSchema(route.body, 'input') },
+                },
               },
             }
           : {}),

@@ -1,0 +1,138 @@
+import {
+  LOCATION_CATEGORY,
+  LOCATION_CONFIGURED,
+  SLA_CATEGORY,
+  taskEventSchemas,
+  type LocationConfigured,
+  type SlaEvent,
+} from '@ringback/contracts';
+import type { Projection, ReadModelOp } from '@ringback/platform-core';
+import { callbackTaskDecider, type CallbackTaskState, type TaskEvent } from '@ringback/triage-domain';
+
+export const TASKS_COLLECTION = 'tasks';
+/** Location calendars by version (`<locationId>@<version>`): what a task's business clock counts on. */
+export const TASK_CALENDARS_COLLECTION = 'task_calendars';
+
+/** SLA state as recorded by sla-monitor for the task's current clock (null: nothing recorded yet). */
+export type RecordedSlaStatus = 'at_risk' | 'breached' | 'met' | 'stopped' | null;
+
+/**
+ * One task (id = taskId): the folded task state plus flat, queryable fields. `state` is the callback
+ * task decider's state, so the read side shows exactly what the aggregate decided.
+ */
+export type TaskDoc = {
+  id: string;
+  taskId: string;
+  locationId: string;
+  regionId: string;
+  podId: string;
+  status: Exclude<CallbackTaskState['status'], 'none'>;
+  tier: 1 | 2 | 3;
+  /** Due time in epoch ms (list order). */
+  dueAtMs: number;
+  state: Exclude<CallbackTaskState, { status: 'none' }>;
+  /** sla-monitor's clock version this doc's `slaRecorded` belongs to (0: none yet). */
+  slaClockVersion: number;
+  slaRecorded: RecordedSlaStatus;
+  updatedAt: string;
+};
+
+export type TaskCalendarDoc = {
+  id: string;
+  locationId: string;
+  version: number;
+  timezone: string;
+  hours: LocationConfigured['data']['hours'];
+  holidays: string[];
+};
+
+export const taskCalendarId = (locationId: string, version: number): string => `${locationId}@${version}`;
+
+const TASK_EVENT_TYPES = Object.keys(taskEventSchemas);
+const SLA_EVENT_TYPES: SlaEvent['type'][] = [
+  'SlaClockStarted',
+  'SlaAtRiskReached',
+  'SlaBreached',
+  'SlaClockStopped',
+];
+
+/**
+ * The `tasks` read model: every callback task as the contract shows it, from the task events (the
+ * callback-task decider's own `evolve`), with the SLA thresholds sla-monitor recorded (at risk,
+ * breached, stopped met) and the location calendars the clocks count on. Deterministic in the events;
+ * the live SLA status between recorded thresholds is computed at read time (see TasksReadModel).
+ */
+export const tasksProjection: Projection = {
+  id: 'tasks',
+  version: 1,
+  collections: [TASKS_COLLECTION, TASK_CALENDARS_COLLECTION],
+  categories: ['task', SLA_CATEGORY, LOCATION_CATEGORY],
+  eventTypes: [...TASK_EVENT_TYPES, ...SLA_EVENT_TYPES, LOCATION_CONFIGURED],
+  async handle(event, position, ctx) {
+    if (event.type === LOCATION_CONFIGURED) {
+      const d = (event as LocationConfigured).data;
+      const doc: TaskCalendarDoc = {
+        id: taskCalendarId(d.locationId, d.version),
+        locationId: d.locationId,
+        version: d.version,
+        timezone: d.timezone,
+        hours: d.hours,
+        holidays: [...d.holidays],
+      };
+      return [{ kind: 'upsert', collection: TASK_CALENDARS_COLLECTION, doc, position }];
+    }
+    const taskId = (event.data as { taskId?: string }).taskId;
+    if (!taskId) return [];
+    const current = await ctx.get<TaskDoc>(TASKS_COLLECTION, taskId);
+    const upsert = (doc: TaskDoc): ReadModelOp[] => [
+      { kind: 'upsert', collection: TASKS_COLLECTION, doc, position },
+    ];
+
+    if ((SLA_EVENT_TYPES as string[]).includes(event.type)) {
+      if (!current) return [];
+      const sla = event as SlaEvent;
+      const version = sla.data.clockVersion;
+      if (version < current.slaClockVersion) return []; // an older clock (a retriage restarted it)
+      const base = { ...current, slaClockVersion: version, updatedAt: event.recordedAt };
+      const same = version === current.slaClockVersion ? current.slaRecorded : null;
+      switch (sla.type) {
+        case 'SlaClockStarted':
+          return upsert({ ...base, slaRecorded: same });
+        case 'SlaAtRiskReached':
+          return upsert({ ...base, slaRecorded: same === null ? 'at_risk' : same });
+        case 'SlaBreached':
+          return upsert({ ...base, slaRecorded: same === 'met' || same === 'stopped' ? same : 'breached' });
+        case 'SlaClockStopped':
+          return upsert({
+            ...base,
+            slaRecorded: sla.data.met ? 'met' : same === 'breached' ? 'breached' : 'stopped',
+          });
+      }
+    }
+
+    const taskEvent = { type: event.type, data: event.data } as TaskEvent;
+    const before: CallbackTaskState = current ? current.state : callbackTaskDecider.initialState();
+    if (!current && taskEvent.type !== 'TaskOpened') return [];
+    const state = callbackTaskDecider.evolve(before, taskEvent);
+    if (state.status === 'none') return [];
+    const retriaged = taskEvent.type === 'CallJoinedTask' && taskEvent.data.retriage !== null;
+    return upsert({
+      id: taskId,
+      taskId,
+      locationId: state.task.locationId,
+      regionId: state.task.regionId,
+      podId: state.task.podId,
+      status: state.status,
+      tier: state.task.triage.tier,
+      dueAtMs: Date.parse(state.task.sla.dueAt),
+      state,
+      slaClockVersion: current?.slaClockVersion ?? 0,
+      // A retriage restarts the clock: thresholds of the old one no longer apply.
+      slaRecorded: retriaged ? null : (current?.slaRecorded ?? null),
+      updatedAt: event.recordedAt,
+    });
+  },
+};
+
+/** Read models triage keeps; every process hosting TriageModule runs them (projection catalogue). */
+export const triageProjections: readonly Projection[] = [tasksProjection];
