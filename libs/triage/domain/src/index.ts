@@ -50,3 +50,4 @@ export {
   type TaskTriage,
 } from './task/callback-task.decider';
 export * from './task/task-view';
+export * from './task/retry-policy';

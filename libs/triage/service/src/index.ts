@@ -4,3 +4,6 @@ export * from './tasks.projection';
 export * from './tasks.read-model';
 export * from './tasks.http.controller';
 export * from './tasks.views';
+export * from './task-actions.handler';
+export * from './task-actions.http.controller';
+export * from './task-actions.views';

@@ -1,5 +1,19 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { OPENAPI_REGISTRY, type OpenApiRegistry } from '@ringback/nest-platform';
+import {
+  OPENAPI_REGISTRY,
+  type OpenApiRegistry,
+  type OpenApiResponse,
+  type OpenApiRoute,
+} from '@ringback/nest-platform';
+import {
+  acceptHandoffBodySchema,
+  attemptResultSchema,
+  escalateBodySchema,
+  recordAttemptBodySchema,
+  reopenBodySchema,
+  resolveBodySchema,
+  unreachableBodySchema,
+} from './task-actions.views';
 import { taskListQuerySchema, taskListSchema, taskParamsSchema, taskViewSchema } from './tasks.views';
 
 /** Describes the task endpoints in the process's OpenAPI document. */
@@ -36,6 +50,82 @@ export class TasksOpenApi implements OnModuleInit {
           404: { description: '`task_not_found` (also for a task outside the scope)', schema: 'error' },
         },
       },
+    );
+
+    const roles = ['coordinator', 'supervisor', 'admin'];
+    const action = (
+      path: string,
+      summary: string,
+      body: OpenApiRoute['body'],
+      extra: Record<number, OpenApiResponse> = {},
+      description = '',
+    ): OpenApiRoute => ({
+      method: 'post',
+      path: `/api/v1/tasks/{taskId}/${path}`,
+      summary,
+      description: [
+        description,
+        "The actor is the token's `sub`. Coordinators, supervisors and admins act on tasks in their scope " +
+          '(clinic_staff, or a task outside the scope: 403 `forbidden`). A task rule that refuses the action ' +
+          'answers 409 (state conflicts such as `already_resolved`) or 422 (`clinical_handoff_required`, ' +
+          '`task_not_assigned`, `not_assignee`, ...) with its code.',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      tags,
+      security: 'bearer',
+      roles,
+      params: taskParamsSchema,
+      ...(body ? { body } : {}),
+      responses: {
+        200: { description: 'The updated task', schema: taskViewSchema },
+        404: { description: '`task_not_found`', schema: 'error' },
+        409: { description: 'The task’s state conflicts with the action', schema: 'error' },
+        422: { description: 'A task rule refuses the action', schema: 'error' },
+        ...extra,
+      },
+    });
+    this.openApi.register(
+      action('claim', 'Claim a task (status `assigned`, assignee = caller)', undefined),
+      action(
+        'attempts',
+        'Record a callback attempt',
+        recordAttemptBodySchema,
+        {
+          200: {
+            description: 'The updated task with the attempt number, next attempt time and retry state',
+            schema: attemptResultSchema,
+          },
+        },
+        'Only the assignee records attempts. A failed retryable outcome (`no_answer`, `voicemail_left`, ' +
+          '`voicemail_full`, `busy`) gets `nextAttemptAt` from the retry policy: 1st failure +15 min, 2nd +2 h, ' +
+          '3rd the next business morning at the location, moved into the preferred window when still ahead, ' +
+          'never in quiet hours (21:00–08:00 location time). From the 3rd failure (or a `wrong_number`) ' +
+          '`retriesExhausted` is true: mark the task unreachable.',
+      ),
+      action('escalate', 'Escalate to a clinical or crisis role (status `escalated`)', escalateBodySchema),
+      action(
+        'handoff/accept',
+        'Accept the clinical handoff of an escalated task',
+        acceptHandoffBodySchema,
+        {},
+        'Stops a Tier 1 SLA clock.',
+      ),
+      action(
+        'resolve',
+        'Resolve the task',
+        resolveBodySchema,
+        {},
+        'A Tier 1 task needs an accepted clinical handoff first (`clinical_handoff_required`).',
+      ),
+      action(
+        'unreachable',
+        'Mark the caller unreachable, with a follow-up channel',
+        unreachableBodySchema,
+        {},
+        'Needs at least one failed attempt and no successful contact.',
+      ),
+      action('reopen', 'Reopen a resolved or unreachable task (back to `open`)', reopenBodySchema),
     );
   }
 }

@@ -3,8 +3,16 @@ import { canRead, type AuthUser } from '@ringback/auth';
 import { BusinessCalendar, safeParseLocationSchedule, slaStatus } from '@ringback/calendar';
 import { CLOCK, type Clock } from '@ringback/kernel';
 import { READ_MODEL_STORE, type ReadModelStore } from '@ringback/platform-core';
-import { taskView, type SlaStatus, type TaskStatus, type TaskView, type Tier } from '@ringback/triage-domain';
 import {
+  taskView,
+  type CallbackTaskState,
+  type SlaStatus,
+  type TaskStatus,
+  type TaskView,
+  type Tier,
+} from '@ringback/triage-domain';
+import {
+  tasksProjection,
   TASK_CALENDARS_COLLECTION,
   TASKS_COLLECTION,
   taskCalendarId,
@@ -53,6 +61,43 @@ export class TasksReadModel {
     });
     const visible = docs.filter((doc) => canRead(user, doc));
     return Promise.all(visible.map((doc) => this.view(doc)));
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until the tasks projection has stored everything up to `position`,
+   * so a caller that just changed a task reads its change. Best effort: on timeout the write stands.
+   */
+  async waitFor(position: bigint, timeoutMs = 1_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checkpoint = await this.readModels.getCheckpoint(tasksProjection.id);
+      if (checkpoint && checkpoint.position >= position) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
+   * The view of a task state the caller holds (the decider's, when the projection lags), with the
+   * SLA thresholds recorded in the read model so far.
+   */
+  async viewOfState(state: Exclude<CallbackTaskState, { status: 'none' }>): Promise<TaskView> {
+    const t = state.task;
+    const current = await this.readModels.get<TaskDoc>(TASKS_COLLECTION, t.taskId);
+    return this.view({
+      id: t.taskId,
+      taskId: t.taskId,
+      locationId: t.locationId,
+      regionId: t.regionId,
+      podId: t.podId,
+      status: state.status,
+      tier: t.triage.tier,
+      dueAtMs: Date.parse(t.sla.dueAt),
+      state,
+      slaClockVersion: current?.slaClockVersion ?? 0,
+      slaRecorded: current?.slaRecorded ?? null,
+      updatedAt: current?.updatedAt ?? t.openedAt,
+    });
   }
 
   private async view(doc: TaskDoc): Promise<TaskView> {

@@ -10,6 +10,8 @@ import { AuthModule } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
 import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import { OpenTaskConsumer, TRIAGE_INBOUND_CONTACTS_GROUP_ID } from './open-task.consumer';
+import { TaskActionsHandler } from './task-actions.handler';
+import { TaskActionsHttpController } from './task-actions.http.controller';
 import { TasksHttpController } from './tasks.http.controller';
 import { TasksOpenApi } from './tasks.openapi';
 import { TasksReadModel } from './tasks.read-model';
@@ -47,8 +49,8 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
  */
 @Module({
   imports: [PlatformModule, AuthModule],
-  controllers: [TasksHttpController],
-  providers: [OpenTaskConsumer, TasksReadModel, TasksOpenApi, TriageLifecycle],
+  controllers: [TasksHttpController, TaskActionsHttpController],
+  providers: [OpenTaskConsumer, TasksReadModel, TaskActionsHandler, TasksOpenApi, TriageLifecycle],
   exports: [OpenTaskConsumer, TasksReadModel],
 })
 export class TriageModule {}
