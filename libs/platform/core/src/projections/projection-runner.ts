@@ -109,7 +109,7 @@ export class ProjectionRunner {
       let from: bigint | undefined;
       if (checkpoint && checkpoint.version === version) {
         from = checkpoint.position;
-        this.logger.info({ projection: id, version, from: String(from) }, 'projection resuming');
+        this.logger.info({ projection: id, version, fromPosition: String(from) }, 'projection resuming');
       } else {
         this.logger.info(
           { projection: id, version, storedVersion: checkpoint?.version ?? null },
