@@ -15,3 +15,4 @@ export * from './projections/projection-runner';
 export * from './event-store/append-rules';
 export * from './event-store/catch-up-subscription';
 export * from './event-store/polling-subscription';
+export * from './bus/event-consumer';

@@ -20,8 +20,8 @@ import {
   BUS,
   EVENT_STORE,
   handleCommand,
+  EventConsumer,
   type Bus,
-  type BusConsumer,
   type EventStore,
 } from '@ringback/platform-core';
 import {
@@ -52,49 +52,24 @@ export const TASK_EVENTS_TOPIC = topicForCategory('task');
  * hours never moves a running clock and nothing depends on another service's read model.
  */
 @Injectable()
-export class SlaTaskEventsConsumer {
-  private readonly registry = ringbackEventRegistry();
+export class SlaTaskEventsConsumer extends EventConsumer {
+  protected readonly groupId = SLA_TASK_EVENTS_GROUP_ID;
+  protected readonly topics = [TASK_EVENTS_TOPIC];
+  protected readonly consumerName = 'sla task-events';
   private readonly logger: SlaLogger;
-  private consumer: BusConsumer | undefined;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS) bus: Bus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: SlaLogger,
   ) {
+    super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackSlaLogger;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    this.consumer = await this.bus.consume({
-      groupId: SLA_TASK_EVENTS_GROUP_ID,
-      topics: [TASK_EVENTS_TOPIC],
-      handler: (message) => this.handle(message.envelope),
-    });
-  }
-
-  /** Resolves once every task event published before the call has been handled. */
-  async whenCaughtUp(): Promise<void> {
-    if (!this.consumer) throw new Error('sla task-events consumer is not running');
-    await this.consumer.whenCaughtUp();
-  }
-
-  async lag(): Promise<number> {
-    return this.consumer ? this.consumer.lag() : 0;
-  }
-
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    if (consumer) await consumer.stop();
-  }
-
-  /** Handles one task event (what the bus delivers); exposed for tests and replays. */
-  async handle(raw: EventEnvelope): Promise<void> {
-    if (!this.registry.has(raw.type)) return; // a newer producer's event type: nothing for the timers
-    const event = this.registry.upcast(raw);
+  /** Every registered task event (a newer producer's event type is skipped: nothing for the timers). */
+  protected async handleEvent(event: EventEnvelope): Promise<void> {
     const command = await this.commandFor(event);
     if (!command) return;
     try {

@@ -25,8 +25,8 @@ import {
   BUS,
   EVENT_STORE,
   handleCommand,
+  EventConsumer,
   type Bus,
-  type BusConsumer,
   type EventStore,
 } from '@ringback/platform-core';
 import {
@@ -252,49 +252,26 @@ export function taskEnvelopeDecider(
  * and emitted event ids derive from the call event id.
  */
 @Injectable()
-export class OpenTaskConsumer {
-  private readonly registry = ringbackEventRegistry();
+export class OpenTaskConsumer extends EventConsumer {
+  protected readonly groupId = TRIAGE_INBOUND_CONTACTS_GROUP_ID;
+  protected readonly topics = [CALL_EVENTS_TOPIC];
+  protected readonly consumerName = 'triage inbound-contacts';
+  protected override readonly eventTypes = ['InboundContactRecorded'];
   private readonly logger: TriageLogger;
-  private consumer: BusConsumer | undefined;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS) bus: Bus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: TriageLogger,
   ) {
+    super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackLogger;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    this.consumer = await this.bus.consume({
-      groupId: TRIAGE_INBOUND_CONTACTS_GROUP_ID,
-      topics: [CALL_EVENTS_TOPIC],
-      handler: (message) => this.handle(message.envelope),
-    });
-  }
-
-  /** Resolves once every call event published before the call has been handled. */
-  async whenCaughtUp(): Promise<void> {
-    if (!this.consumer) throw new Error('triage inbound-contacts consumer is not running');
-    await this.consumer.whenCaughtUp();
-  }
-
-  async lag(): Promise<number> {
-    return this.consumer ? this.consumer.lag() : 0;
-  }
-
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    if (consumer) await consumer.stop();
-  }
-
-  /** Handles one call event (what the bus delivers); exposed for tests and replays. */
-  async handle(raw: EventEnvelope): Promise<void> {
-    if (raw.type !== 'InboundContactRecorded' || !this.registry.has(raw.type)) return;
-    const event = this.registry.upcast<InboundContactEvent>(raw);
+  /** An upcast InboundContactRecorded (the only call event accepted). */
+  protected async handleEvent(envelope: EventEnvelope): Promise<void> {
+    const event = envelope as InboundContactEvent;
     const now = toIso(this.clock.now());
     const location = await this.locationConfigAt(event.data.locationId, event.recordedAt);
     const command = taskCommandFor(event, { location, policy: await this.policy(), at: now });

@@ -15,8 +15,8 @@ import {
   BUS,
   EVENT_STORE,
   handleCommand,
+  EventConsumer,
   type Bus,
-  type BusConsumer,
   type EventStore,
 } from '@ringback/platform-core';
 
@@ -45,50 +45,25 @@ const fallbackLogger: TaskClosuresLogger = {
  * ignores a close for a task the line no longer has open.
  */
 @Injectable()
-export class TaskClosuresConsumer {
-  private readonly registry = ringbackEventRegistry();
+export class TaskClosuresConsumer extends EventConsumer {
+  protected readonly groupId = TASK_CLOSURES_GROUP_ID;
+  protected readonly topics = [TASK_EVENTS_TOPIC];
+  protected readonly consumerName = 'call-ingest task-closures';
+  protected override readonly eventTypes = ['TaskResolved', 'TaskMarkedUnreachable'];
   private readonly logger: TaskClosuresLogger;
-  private consumer: BusConsumer | undefined;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS) bus: Bus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: TaskClosuresLogger,
   ) {
+    super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackLogger;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    this.consumer = await this.bus.consume({
-      groupId: TASK_CLOSURES_GROUP_ID,
-      topics: [TASK_EVENTS_TOPIC],
-      handler: (message) => this.handle(message.envelope),
-    });
-  }
-
-  async lag(): Promise<number> {
-    return this.consumer ? this.consumer.lag() : 0;
-  }
-
-  /** Resolves once every task event published before the call has been handled. */
-  async whenCaughtUp(): Promise<void> {
-    if (!this.consumer) throw new Error('call-ingest task-closures consumer is not running');
-    await this.consumer.whenCaughtUp();
-  }
-
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    if (consumer) await consumer.stop();
-  }
-
-  /** Handles one task event (what the bus delivers); exposed for tests and replays. */
-  async handle(raw: EventEnvelope): Promise<void> {
-    if (raw.type !== 'TaskResolved' && raw.type !== 'TaskMarkedUnreachable') return;
-    if (!this.registry.has(raw.type)) return;
-    const event = this.registry.upcast(raw);
+  /** An upcast TaskResolved or TaskMarkedUnreachable (the closing task events). */
+  protected async handleEvent(event: EventEnvelope): Promise<void> {
     const reason = event.type === 'TaskResolved' ? 'resolved' : 'unreachable';
     const { taskId } = event.data as TaskResolvedV1 | TaskMarkedUnreachableV1;
 
