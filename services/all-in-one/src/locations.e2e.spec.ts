@@ -4,14 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
-import { loadConfig } from '@ringback/config';
 import { isUuidV7 } from '@ringback/kernel';
-import { bootstrapService, type RunningService } from '@ringback/nest-platform';
-import { createLogger } from '@ringback/observability';
-import { createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
-import { AllInOneModule } from './all-in-one.module';
-
-const SECRET = 'locations-e2e-secret-long-enough-for-anything-42';
+import { E2E_SECRET, startRingback, type RunningRingback } from './test-fixtures/all-in-one.harness';
 
 interface ErrorBody {
   error: { code: string; message: string; details: { field?: string; in?: string }[] };
@@ -46,37 +40,14 @@ const boston = {
   hours: { mon: [['09:00', '17:00']] },
 };
 
-/** The all-in-one composition in this process, on an ephemeral port, state under `dataDir`. */
-async function startRingback(
-  dataDir: string,
-): Promise<{ service: RunningService; adapters: PlatformAdapters }> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: SECRET,
-    SERVICE_NAME: 'ringback',
-  });
-  const adapters = createPlatformAdapters(config);
-  const service = await bootstrapService({
-    name: 'ringback',
-    module: AllInOneModule.forRoot(adapters),
-    config,
-    logger: createLogger({ service: 'ringback', level: 'silent' }),
-    tracing: false,
-  });
-  return { service, adapters };
-}
-
 describe('locations (admin) over the all-in-one process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-locations-'));
-  let rb: { service: RunningService; adapters: PlatformAdapters };
+  let rb: RunningRingback;
   const tokens = {} as Record<
     'admin' | 'coordinator' | 'westSupervisor' | 'eastSupervisor' | 'auroraStaff',
     string
   >;
-  const token = (claims: DevTokenClaims) => signDevToken(claims, SECRET);
+  const token = (claims: DevTokenClaims) => signDevToken(claims, E2E_SECRET);
 
   before(async () => {
     rb = await startRingback(dataDir);

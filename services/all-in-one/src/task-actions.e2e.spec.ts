@@ -4,16 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
-import { loadConfig } from '@ringback/config';
-import type { EventEnvelope, InboundContactRecorded } from '@ringback/contracts';
-import { deterministicUuidV7 } from '@ringback/kernel';
-import { bootstrapService, type RunningService } from '@ringback/nest-platform';
-import { createLogger } from '@ringback/observability';
-import { createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
+import type { EventEnvelope } from '@ringback/contracts';
 import { eventually } from '@ringback/testing';
-import { AllInOneModule } from './all-in-one.module';
-
-const SECRET = 'task-actions-e2e-secret-long-enough-for-anything-42';
+import {
+  E2E_SECRET,
+  aurora,
+  boston,
+  inboundContact,
+  startRingback,
+  type RunningRingback,
+} from './test-fixtures/all-in-one.harness';
 
 interface TaskBody {
   taskId: string;
@@ -41,98 +41,14 @@ interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
 }
 
-const aurora = {
-  name: 'Aurora Family Medicine',
-  regionId: 'west',
-  podId: 'pod-mountain',
-  timezone: 'America/Denver',
-  hours: {
-    mon: [
-      ['08:00', '12:00'],
-      ['13:00', '17:00'],
-    ],
-    tue: [['08:00', '17:00']],
-  },
-  holidays: ['2026-12-25'],
-  serviceLines: ['primary_care'],
-};
-
-const boston = {
-  name: 'Back Bay Cardiology',
-  regionId: 'east',
-  podId: 'pod-harbor',
-  timezone: 'America/New_York',
-  hours: { mon: [['09:00', '17:00']] },
-};
-
-async function startRingback(
-  dataDir: string,
-): Promise<{ service: RunningService; adapters: PlatformAdapters }> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    AUTH_JWT_SECRET: SECRET,
-    SERVICE_NAME: 'ringback',
-    DEMO_TRAFFIC: 'off',
-  });
-  const adapters = createPlatformAdapters(config);
-  const service = await bootstrapService({
-    name: 'ringback',
-    module: AllInOneModule.forRoot(adapters),
-    config,
-    logger: createLogger({ service: 'ringback', level: 'silent' }),
-    tracing: false,
-  });
-  return { service, adapters };
-}
-
-let seq = 0;
-/** An InboundContactRecorded as call-ingest records it on the caller line `call-<location>.<number>`. */
-function inboundContact(
-  data: Partial<InboundContactRecorded> & Pick<InboundContactRecorded, 'taskId' | 'providerCallId'>,
-  occurredAt: string,
-): EventEnvelope<'InboundContactRecorded', InboundContactRecorded> {
-  const locationId = data.locationId ?? 'aurora';
-  const from = data.from ?? '+13035550101';
-  seq += 1;
-  return {
-    eventId: deterministicUuidV7(Date.now(), 'task-actions-e2e', String(seq), String(Math.random())),
-    type: 'InboundContactRecorded',
-    schemaVersion: 1,
-    streamId: `call-${locationId}.${from}`,
-    occurredAt,
-    recordedAt: new Date().toISOString(),
-    correlationId: `corr-${data.providerCallId}`,
-    causationId: null,
-    locationId,
-    traceparent: null,
-    data: {
-      channel: 'missed_call',
-      joinedOpenTask: false,
-      callCount: 1,
-      locationId,
-      from,
-      callerName: 'Dana Reyes',
-      intent: null,
-      transcript: null,
-      preferredWindow: null,
-      language: null,
-      notes: null,
-      ...data,
-    },
-  };
-}
-
 describe('coordinator actions on tasks over the all-in-one process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-task-actions-'));
-  let rb: { service: RunningService; adapters: PlatformAdapters };
+  let rb: RunningRingback;
   const tokens = {} as Record<
     'admin' | 'coordinator' | 'otherCoordinator' | 'harborCoordinator' | 'clinicStaff' | 'supervisor',
     string
   >;
-  const token = (claims: DevTokenClaims) => signDevToken(claims, SECRET);
+  const token = (claims: DevTokenClaims) => signDevToken(claims, E2E_SECRET);
 
   const request = (method: string, url: string, opts: { token?: string; body?: unknown } = {}) =>
     fetch(`${rb.service.url}${url}`, {

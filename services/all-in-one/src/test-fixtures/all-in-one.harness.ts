@@ -1,0 +1,101 @@
+// Shared by the in-process e2e specs: boot the all-in-one composition on a free port with its own
+// DATA_DIR, two clinics to configure, and call events as call-ingest records them.
+import type { EventEnvelope, InboundContactRecorded } from '@ringback/contracts';
+import { loadConfig } from '@ringback/config';
+import { deterministicUuidV7 } from '@ringback/kernel';
+import { bootstrapService, type RunningService } from '@ringback/nest-platform';
+import { createLogger } from '@ringback/observability';
+import { createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
+import { AllInOneModule } from '../all-in-one.module';
+
+/** HS256 key the booted process verifies dev tokens with. */
+export const E2E_SECRET = 'all-in-one-e2e-secret-long-enough-for-anything-42';
+
+export interface RunningRingback {
+  service: RunningService;
+  adapters: PlatformAdapters;
+}
+
+export const aurora = {
+  name: 'Aurora Family Medicine',
+  regionId: 'west',
+  podId: 'pod-mountain',
+  timezone: 'America/Denver',
+  hours: {
+    mon: [
+      ['08:00', '12:00'],
+      ['13:00', '17:00'],
+    ],
+    tue: [['08:00', '17:00']],
+  },
+  holidays: ['2026-12-25'],
+  serviceLines: ['primary_care'],
+};
+
+export const boston = {
+  name: 'Back Bay Cardiology',
+  regionId: 'east',
+  podId: 'pod-harbor',
+  timezone: 'America/New_York',
+  hours: { mon: [['09:00', '17:00']] },
+};
+
+export async function startRingback(
+  dataDir: string,
+): Promise<{ service: RunningService; adapters: PlatformAdapters }> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    AUTH_JWT_SECRET: E2E_SECRET,
+    SERVICE_NAME: 'ringback',
+    DEMO_TRAFFIC: 'off',
+  });
+  const adapters = createPlatformAdapters(config);
+  const service = await bootstrapService({
+    name: 'ringback',
+    module: AllInOneModule.forRoot(adapters),
+    config,
+    logger: createLogger({ service: 'ringback', level: 'silent' }),
+    tracing: false,
+  });
+  return { service, adapters };
+}
+
+let seq = 0;
+/** An InboundContactRecorded as call-ingest records it on the caller line `call-<location>.<number>`. */
+export function inboundContact(
+  data: Partial<InboundContactRecorded> & Pick<InboundContactRecorded, 'taskId' | 'providerCallId'>,
+  occurredAt: string,
+): EventEnvelope<'InboundContactRecorded', InboundContactRecorded> {
+  const locationId = data.locationId ?? 'aurora';
+  const from = data.from ?? '+13035550101';
+  seq += 1;
+  return {
+    eventId: deterministicUuidV7(Date.now(), 'all-in-one-e2e', String(seq), String(Math.random())),
+    type: 'InboundContactRecorded',
+    schemaVersion: 1,
+    streamId: `call-${locationId}.${from}`,
+    occurredAt,
+    recordedAt: new Date().toISOString(),
+    correlationId: `corr-${data.providerCallId}`,
+    causationId: null,
+    locationId,
+    traceparent: null,
+    data: {
+      channel: 'missed_call',
+      joinedOpenTask: false,
+      callCount: 1,
+      locationId,
+      from,
+      callerName: 'Dana Reyes',
+      intent: null,
+      transcript: null,
+      preferredWindow: null,
+      language: null,
+      notes: null,
+      ...data,
+    },
+  };
+}
