@@ -114,7 +114,8 @@ describe('BusinessCalendar properties', () => {
 
   it('holidays contribute zero business minutes', () => {
     fc.assert(
-      fc.property(openScheduleArb(), date2026Arb, fc.integer({ min: 0, max: 1_000 }), (s, holiday, probe) => {
+      // probe / 1000 of the way through the holiday, a half-open day: 1000 would be the next midnight.
+      fc.property(openScheduleArb(), date2026Arb, fc.integer({ min: 0, max: 999 }), (s, holiday, probe) => {
         const without = new BusinessCalendar({ ...s, holidays: s.holidays.filter((h) => h !== holiday) });
         const withIt = new BusinessCalendar({
           ...without.schedule,
