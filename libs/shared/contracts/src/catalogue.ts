@@ -4,6 +4,7 @@ import { locationEventDefinitions } from './events/location.events';
 import { taskEventDefinitions } from './events/task.events';
 import { triagePolicyEventDefinitions } from './events/triage-policy.events';
 import { slaEventDefinitions } from './events/sla.events';
+import { coordinatorEventDefinitions } from './events/coordinator.events';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
@@ -15,6 +16,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...taskEventDefinitions,
   ...triagePolicyEventDefinitions,
   ...slaEventDefinitions,
+  ...coordinatorEventDefinitions,
 ];
 
 export const ringbackEventRegistry = (): EventRegistry => {

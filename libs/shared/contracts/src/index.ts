@@ -8,3 +8,4 @@ export * from './events/call.events';
 export * from './events/task.events';
 export * from './events/triage-policy.events';
 export * from './events/sla.events';
+export * from './events/coordinator.events';

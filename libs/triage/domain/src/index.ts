@@ -1,5 +1,5 @@
 /** Stream categories this service owns (it alone appends to `<category>-<id>` streams). */
-export const TRIAGE_STREAM_CATEGORIES = ['task', 'triage_policy'] as const;
+export const TRIAGE_STREAM_CATEGORIES = ['task', 'triage_policy', 'coordinator'] as const;
 
 export * from './policy/triage-policy';
 export * from './policy/triage';
@@ -51,3 +51,5 @@ export {
 } from './task/callback-task.decider';
 export * from './task/task-view';
 export * from './task/retry-policy';
+export * from './routing/coordinator.decider';
+export * from './routing/routing-plan';

@@ -139,6 +139,16 @@ export const callbackAttemptRecordedV1 = z.object({
   attemptedAt: isoUtc,
 });
 
+export const taskRequeuedV1 = z.object({
+  taskId: id,
+  /** The coordinator whose failed attempt sent the task back to the queue. */
+  previousAssigneeId: id,
+  reason: z.literal('retry_scheduled'),
+  /** Routing offers the task again from this time (the failed attempt's nextAttemptAt). */
+  availableAt: isoUtc,
+  requeuedAt: isoUtc,
+});
+
 export const taskEscalatedV1 = z.object({
   taskId: id,
   role: handoffRoleSchema,
@@ -200,6 +210,7 @@ export type OfferDeclinedV1 = z.infer<typeof offerDeclinedV1>;
 export type OfferExpiredV1 = z.infer<typeof offerExpiredV1>;
 export type TaskClaimedV1 = z.infer<typeof taskClaimedV1>;
 export type CallbackAttemptRecordedV1 = z.infer<typeof callbackAttemptRecordedV1>;
+export type TaskRequeuedV1 = z.infer<typeof taskRequeuedV1>;
 export type TaskEscalatedV1 = z.infer<typeof taskEscalatedV1>;
 export type ClinicalHandoffAcceptedV1 = z.infer<typeof clinicalHandoffAcceptedV1>;
 export type TaskResolvedV1 = z.infer<typeof taskResolvedV1>;
@@ -217,6 +228,7 @@ export const taskEventSchemas = {
   OfferExpired: offerExpiredV1,
   TaskClaimed: taskClaimedV1,
   CallbackAttemptRecorded: callbackAttemptRecordedV1,
+  TaskRequeued: taskRequeuedV1,
   TaskEscalated: taskEscalatedV1,
   ClinicalHandoffAccepted: clinicalHandoffAcceptedV1,
   TaskResolved: taskResolvedV1,
@@ -241,6 +253,8 @@ const summaries: Record<TaskEventType, string> = {
   OfferExpired: 'The offer lapsed unanswered; the task is open again',
   TaskClaimed: 'A coordinator took the task from the queue',
   CallbackAttemptRecorded: 'A callback attempt and its outcome',
+  TaskRequeued:
+    'A failed attempt with a retry sent the task back to the queue; routing offers it again from availableAt',
   TaskEscalated: 'The task was escalated to a clinical or crisis role',
   ClinicalHandoffAccepted: 'Licensed staff accepted the clinical handoff',
   TaskResolved: 'The task was completed',

@@ -141,6 +141,16 @@ export type TaskEvent =
       };
     }
   | {
+      type: 'TaskRequeued';
+      data: {
+        taskId: string;
+        previousAssigneeId: string;
+        reason: 'retry_scheduled';
+        availableAt: string;
+        requeuedAt: string;
+      };
+    }
+  | {
       type: 'TaskEscalated';
       data: {
         taskId: string;
@@ -255,6 +265,11 @@ export type RecordAttempt = Cmd<
     /** Required for retryable failures (computed by the caller with the calendar); null otherwise. */
     nextAttemptAt?: string | null;
     note?: string | null;
+    /**
+     * Set by the caller when the retry policy has no try left after this failure: the task closes as
+     * unreachable with this follow-up instead of going back to the queue (nextAttemptAt stays empty).
+     */
+    retriesExhausted?: { followUpChannel: FollowUpChannel } | null;
   }
 >;
 export type Escalate = Cmd<'Escalate', { role: HandoffRole; escalatedBy: string; reason?: string | null }>;
@@ -312,6 +327,8 @@ export interface TaskCore {
   callerPhone: string;
   callerName: string | null;
   intent: Intent | null;
+  /** Caller's language (BCP 47), when known: routing prefers coordinators who speak it. */
+  language: string | null;
   channel: TaskChannel;
   openedAt: string;
   occurredAt: string;
@@ -609,7 +626,10 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       const successful = isSuccessfulOutcome(c.outcome);
       const retryable = RETRYABLE_OUTCOMES.includes(c.outcome);
       const nextAttemptAt = c.nextAttemptAt ?? null;
-      if (retryable) {
+      const exhausted = c.retriesExhausted ?? null;
+      if (exhausted && !retryable)
+        throw new DomainError('unexpected_retries_exhausted', `${c.outcome} is not a retryable failure`);
+      if (retryable && !exhausted) {
         if (nextAttemptAt === null)
           throw new DomainError('next_attempt_required', `${c.outcome} needs nextAttemptAt`, [
             { path: 'nextAttemptAt', message: 'required for a retryable outcome' },
@@ -620,9 +640,12 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       } else if (nextAttemptAt !== null) {
         throw new DomainError(
           'unexpected_next_attempt',
-          `${c.outcome} is not retried; nextAttemptAt must be empty`,
+          exhausted
+            ? 'retries are exhausted; nextAttemptAt must be empty'
+            : `${c.outcome} is not retried; nextAttemptAt must be empty`,
         );
       }
+      if (exhausted && !s.task.reached) requireClinicalHandoffIfTier1(s, 'marked unreachable');
       const events: TaskEvent[] = [
         {
           type: 'CallbackAttemptRecorded',
@@ -642,6 +665,32 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       // Tiers 2-3: the clock stops at first successful contact. Tier 1 waits for the clinical handoff.
       if (successful && s.task.triage.tier !== 1 && s.task.sla.stoppedAt === null)
         events.push(slaStop(s.task, 'first_contact', at));
+      if (exhausted && !s.task.reached) {
+        events.push({
+          type: 'TaskMarkedUnreachable',
+          data: {
+            taskId,
+            markedBy: c.coordinatorId,
+            followUpChannel: exhausted.followUpChannel,
+            attemptCount: s.task.attemptCount + 1,
+            note: 'retry policy exhausted',
+            markedAt: at,
+          },
+        });
+      } else if (retryable && nextAttemptAt !== null && s.status !== 'escalated') {
+        // A retry is routed again at its time, to whoever is free then: the caller leaves this
+        // coordinator's hands (a 2-hour or next-morning retry outlives their shift).
+        events.push({
+          type: 'TaskRequeued',
+          data: {
+            taskId,
+            previousAssigneeId: c.coordinatorId,
+            reason: 'retry_scheduled',
+            availableAt: nextAttemptAt,
+            requeuedAt: at,
+          },
+        });
+      }
       return events;
     }
 
@@ -777,6 +826,7 @@ export function evolve(state: CallbackTaskState, event: TaskEvent): CallbackTask
         callerPhone: d.callerPhone,
         callerName: d.callerName,
         intent: d.intent,
+        language: d.language,
         channel: d.channel,
         openedAt: d.openedAt,
         occurredAt: d.occurredAt,
@@ -842,6 +892,8 @@ export function evolve(state: CallbackTaskState, event: TaskEvent): CallbackTask
         return { status: 'in_progress', task: next, assigneeId: state.assigneeId };
       return { ...state, task: next };
     }
+    case 'TaskRequeued':
+      return { status: 'open', task, offer: null };
     case 'TaskEscalated': {
       const d = event.data;
       const escalation: Escalation = {

@@ -446,7 +446,10 @@ describe('CallbackTask: RecordAttempt and the SLA stop rule', () => {
         .given([opened(), claimed()])
         .when(record(outcome, T('19:30')))
         .then(({ events }) => {
-          assert.equal(events!.length, 1);
+          assert.deepEqual(
+            events!.map((e) => e.type),
+            ['CallbackAttemptRecorded', 'TaskRequeued'],
+          );
           const e = events![0] as Extract<TaskEvent, { type: 'CallbackAttemptRecorded' }>;
           assert.equal(e.data.successful, false);
           assert.equal(e.data.nextAttemptAt, T('19:30'));
@@ -466,6 +469,66 @@ describe('CallbackTask: RecordAttempt and the SLA stop rule', () => {
       .given([opened(), claimed()])
       .when(record('wrong_number', T('19:30')))
       .then(expectError('unexpected_next_attempt'));
+  });
+
+  it('a retry sends the task back to the queue until its time; the next attempt needs a new owner', () => {
+    const events = callbackTaskDecider.decide(
+      record('no_answer', T('19:30')),
+      foldEvents(callbackTaskDecider, [opened(), claimed()]),
+    );
+    const requeued = events[1] as Extract<TaskEvent, { type: 'TaskRequeued' }>;
+    assert.deepEqual(requeued.data, {
+      taskId,
+      previousAssigneeId: 'c-1',
+      reason: 'retry_scheduled',
+      availableAt: T('19:30'),
+      requeuedAt: T('19:00'),
+    });
+    const s = foldEvents(callbackTaskDecider, [opened(), claimed(), ...events]);
+    assert.equal(statusOf(s), 'open');
+    assert.equal(s.status === 'open' && s.task.nextAttemptAt, T('19:30'));
+    assert.equal(taskView(s, 'on_track')!.assigneeId, null);
+    spec
+      .given([opened(), claimed(), ...events])
+      .when(record('reached_booked', null, 'c-1', T('19:31')))
+      .then(expectError('task_not_assigned'));
+  });
+
+  it('the last failure allowed by the retry policy closes the task as unreachable with its follow-up', () => {
+    const exhausted: TaskCommand = {
+      type: 'RecordAttempt',
+      data: {
+        taskId,
+        at: T('19:00'),
+        attemptId: 'a-3',
+        coordinatorId: 'c-1',
+        outcome: 'busy',
+        nextAttemptAt: null,
+        retriesExhausted: { followUpChannel: 'sms' },
+      },
+    };
+    spec
+      .given([opened(), claimed()])
+      .when(exhausted)
+      .then(({ events, error }) => {
+        assert.equal(error, undefined);
+        assert.deepEqual(
+          events!.map((e) => e.type),
+          ['CallbackAttemptRecorded', 'TaskMarkedUnreachable'],
+        );
+        const marked = events![1] as Extract<TaskEvent, { type: 'TaskMarkedUnreachable' }>;
+        assert.equal(marked.data.followUpChannel, 'sms');
+        assert.equal(marked.data.attemptCount, 1);
+      });
+    // Tier 1 never closes without a clinical handoff.
+    spec
+      .given([opened({ triage: tier1Triage, sla: sla1 }), claimed()])
+      .when(exhausted)
+      .then(expectError('clinical_handoff_required'));
+    spec
+      .given([opened(), claimed()])
+      .when({ ...exhausted, data: { ...exhausted.data, outcome: 'wrong_number' } } as TaskCommand)
+      .then(expectError('unexpected_retries_exhausted'));
   });
 
   it('only the assignee records attempts, on a claimed task', () => {

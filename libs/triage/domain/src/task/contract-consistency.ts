@@ -1,8 +1,8 @@
 // Compile-time only: the decider's event payloads and the published zod schemas must agree both
 // ways, so a field changed on one side fails `tsc` instead of failing at runtime validation.
 import type { z } from 'zod';
-import type { taskEventSchemas, triagePolicyChangedV1 } from '@ringback/contracts';
-import type { TaskEvent, TriagePolicyChanged } from '../index';
+import type { coordinatorEventSchemas, taskEventSchemas, triagePolicyChangedV1 } from '@ringback/contracts';
+import type { CoordinatorEvent, TaskEvent, TriagePolicyChanged } from '../index';
 
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type ContractTask = {
@@ -13,12 +13,26 @@ type Pair<K extends TaskEvent['type']> = Mutual<
   Extract<ContractTask, { type: K }>['data']
 >;
 type AllPairs = { [K in TaskEvent['type']]: Pair<K> };
+type ContractCoordinator = {
+  [K in keyof typeof coordinatorEventSchemas]: {
+    type: K;
+    data: z.infer<(typeof coordinatorEventSchemas)[K]>;
+  };
+}[keyof typeof coordinatorEventSchemas];
+type CoordinatorPairs = {
+  [K in CoordinatorEvent['type']]: Mutual<
+    Extract<CoordinatorEvent, { type: K }>['data'],
+    Extract<ContractCoordinator, { type: K }>['data']
+  >;
+};
 
 export type TaskEventsMatchContracts = [
   AllPairs[TaskEvent['type']],
   Mutual<TaskEvent['type'], ContractTask['type']>,
   Mutual<TriagePolicyChanged['data'], z.infer<typeof triagePolicyChangedV1>>,
-] extends [true, true, true]
+  CoordinatorPairs[CoordinatorEvent['type']],
+  Mutual<CoordinatorEvent['type'], ContractCoordinator['type']>,
+] extends [true, true, true, true, true]
   ? true
   : never;
 export const taskEventsMatchContracts: TaskEventsMatchContracts = true;
