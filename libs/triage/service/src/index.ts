@@ -7,3 +7,4 @@ export * from './tasks.views';
 export * from './task-actions.handler';
 export * from './task-actions.http.controller';
 export * from './task-actions.views';
+export * from './policy';

@@ -10,6 +10,7 @@ import { AuthModule } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
 import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import { OpenTaskConsumer, TRIAGE_INBOUND_CONTACTS_GROUP_ID } from './open-task.consumer';
+import { TriagePolicyAdminModule } from './policy';
 import { TaskActionsHandler } from './task-actions.handler';
 import { TaskActionsHttpController } from './task-actions.http.controller';
 import { TasksHttpController } from './tasks.http.controller';
@@ -48,7 +49,7 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
  * among its projections.
  */
 @Module({
-  imports: [PlatformModule, AuthModule],
+  imports: [PlatformModule, AuthModule, TriagePolicyAdminModule],
   controllers: [TasksHttpController, TaskActionsHttpController],
   providers: [OpenTaskConsumer, TasksReadModel, TaskActionsHandler, TasksOpenApi, TriageLifecycle],
   exports: [OpenTaskConsumer, TasksReadModel],
