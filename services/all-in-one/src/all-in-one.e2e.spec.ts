@@ -62,6 +62,7 @@ describe('npm start (embedded single process)', () => {
             'sla-monitor.task-events',
             'store-to-bus-relay',
             'triage.inbound-contacts',
+            'triage.routing',
           ]);
           const metrics = await fetch(`${base}/metrics`);
           assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformRuntimeModule, type PlatformAdapters } from '@ringback/runtime';
+import type { Clock } from '@ringback/kernel';
 import { CallIngestModule } from '@ringback/call-ingest-service';
 import { TriageModule } from '@ringback/triage-service';
 import { SlaMonitorModule } from '@ringback/sla-monitor-service';
@@ -13,13 +14,15 @@ import { projectionCatalogue } from './projection-catalogue';
 /** Every service in one process, sharing one set of platform adapters: the embedded default. */
 @Module({})
 export class AllInOneModule {
-  static forRoot(adapters: PlatformAdapters): DynamicModule {
+  /** `options.clock`: the CLOCK of every service (default the system clock; tests pass a virtual one). */
+  static forRoot(adapters: PlatformAdapters, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: AllInOneModule,
       imports: [
         PlatformRuntimeModule.forRoot(adapters, {
           projections: projectionCatalogue,
           registry: ringbackEventRegistry(),
+          ...(options.clock ? { clock: options.clock } : {}),
         }),
         CallIngestModule,
         TriageModule,

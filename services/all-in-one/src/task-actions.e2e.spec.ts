@@ -155,11 +155,15 @@ describe('coordinator actions on tasks over the all-in-one process', () => {
     const missed = await ok<AttemptBody>(await act('tk-flow', 'attempts', { outcome: 'no_answer' }));
     assert.equal(missed.attemptCount, 1);
     assert.equal(missed.attemptNumber, 1);
-    assert.equal(missed.status, 'in_progress');
+    // The retry goes back to the queue, to whoever is free at its time.
+    assert.equal(missed.status, 'open');
+    assert.equal(missed.assigneeId, null);
     assert.ok(missed.nextAttemptAt);
     assert.match(missed.nextAttemptAt, /Z$/);
     assert.ok(Date.parse(missed.nextAttemptAt) > Date.parse(nowish));
     assert.equal(missed.retriesExhausted, false);
+    await fails(await act('tk-flow', 'attempts', { outcome: 'busy' }), 422, 'task_not_assigned');
+    await ok(await act('tk-flow', 'claim'));
 
     const booked = await ok<AttemptBody>(
       await act('tk-flow', 'attempts', { outcome: 'reached_booked', notes: 'booked Tue 9:00' }),
@@ -185,6 +189,8 @@ describe('coordinator actions on tasks over the all-in-one process', () => {
       'TaskOpened',
       'TaskClaimed',
       'CallbackAttemptRecorded',
+      'TaskRequeued',
+      'TaskClaimed',
       'CallbackAttemptRecorded',
       'SlaStopped',
       'TaskResolved',
@@ -215,19 +221,29 @@ describe('coordinator actions on tasks over the all-in-one process', () => {
     assert.equal(resolved.status, 'resolved');
   });
 
-  it('three failed attempts exhaust the retries; then the caller is marked unreachable', async () => {
-    await ok(await act('tk-retries', 'claim'));
+  it('three failed attempts exhaust the retries: the task closes as unreachable with its follow-up', async () => {
     const next: number[] = [];
     for (const [i, outcome] of (['no_answer', 'voicemail_left', 'busy'] as const).entries()) {
-      const a = await ok<AttemptBody>(await act('tk-retries', 'attempts', { outcome }));
+      await ok(await act('tk-retries', 'claim'));
+      const a = await ok<AttemptBody>(
+        await act('tk-retries', 'attempts', { outcome, ...(i === 2 ? { followUp: 'letter' } : {}) }),
+      );
       assert.equal(a.attemptNumber, i + 1);
       assert.equal(a.retriesExhausted, i === 2);
-      assert.ok(a.nextAttemptAt);
-      next.push(Date.parse(a.nextAttemptAt));
+      if (i < 2) {
+        assert.equal(a.status, 'open');
+        assert.ok(a.nextAttemptAt);
+        next.push(Date.parse(a.nextAttemptAt));
+      } else {
+        assert.equal(a.status, 'unreachable');
+        assert.equal(a.nextAttemptAt, null);
+      }
     }
-    assert.ok(next[0]! <= next[1]! && next[1]! <= next[2]!);
-    const gone = await ok(await act('tk-retries', 'unreachable', { followUp: 'sms' }));
-    assert.equal(gone.status, 'unreachable');
+    assert.ok(next[0]! <= next[1]!);
+    const stream = (await rb.adapters.eventStore.readStream('task-tk-retries')).map((e) => e.envelope);
+    const marked = stream.find((e) => e.type === 'TaskMarkedUnreachable');
+    assert.equal((marked?.data as { followUpChannel?: string }).followUpChannel, 'letter');
+    await fails(await act('tk-retries', 'unreachable', { followUp: 'sms' }), 409, 'already_unreachable');
   });
 
   it('403 for clinic_staff and for a coordinator outside the task’s pods; 404 for an unknown task', async () => {

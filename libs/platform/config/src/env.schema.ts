@@ -138,6 +138,26 @@ export const envSchema = z.object({
     default: '100',
     description: 'Events a consumer may be behind before /readyz answers 503.',
   }),
+  ROUTING_OFFER_TIMEOUT_SECONDS: v(int(5, 3600), {
+    default: '60',
+    description:
+      'How long a coordinator has to accept or decline a task offer before it lapses and goes to someone else.',
+  }),
+  ROUTING_WRAP_UP_SECONDS: v(int(0, 3600), {
+    default: '60',
+    description:
+      'Wrap-up time after a coordinator finishes a task, before routing offers them the next one (0: none).',
+  }),
+  ROUTING_INTERVAL_MS: v(int(0, 60_000), {
+    default: '1000',
+    description:
+      'Period of the routing dispatcher (expire offers, end wrap-ups, offer waiting tasks); 0 stops the loop (tests drive it).',
+  }),
+  SLA_TIMER_INTERVAL_MS: v(int(0, 60_000), {
+    default: '1000',
+    description:
+      'Period of the SLA timer loop that fires at-risk and breach thresholds; 0 stops the loop (tests drive it).',
+  }),
 });
 
 export type EnvVarName = keyof typeof envSchema.shape;

@@ -35,6 +35,8 @@ export interface RingbackConfig {
   otel: { exporterEndpoint: string | null; serviceName: string };
   bus: { maxAttempts: number };
   readiness: { maxLag: number };
+  routing: { offerTimeoutSeconds: number; wrapUpSeconds: number; intervalMs: number };
+  sla: { timerIntervalMs: number };
   /** Secrets left at their development defaults, so the process can warn about them at startup. */
   devDefaultsInUse: EnvVarName[];
 }
@@ -141,6 +143,12 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
     },
     bus: { maxAttempts: parsed.BUS_MAX_ATTEMPTS },
     readiness: { maxLag: parsed.READINESS_MAX_LAG },
+    routing: {
+      offerTimeoutSeconds: parsed.ROUTING_OFFER_TIMEOUT_SECONDS,
+      wrapUpSeconds: parsed.ROUTING_WRAP_UP_SECONDS,
+      intervalMs: parsed.ROUTING_INTERVAL_MS,
+    },
+    sla: { timerIntervalMs: parsed.SLA_TIMER_INTERVAL_MS },
     devDefaultsInUse,
   };
 }

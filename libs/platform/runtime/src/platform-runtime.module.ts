@@ -41,12 +41,13 @@ export interface PlatformRuntimeOptions {
 const PLATFORM_ADAPTERS = Symbol.for('ringback.PlatformAdapters');
 const RUNTIME_OPTIONS = Symbol.for('ringback.PlatformRuntimeOptions');
 export const STORE_TO_BUS_RELAY = Symbol.for('ringback.StoreToBusRelay');
+/** The projection runners this process started (filled at module init), e.g. to await them in tests. */
+export const PROJECTION_RUNNERS = Symbol.for('ringback.ProjectionRunners');
 
 /** Starts the relay, reports readiness of the stores, and closes everything on shutdown. */
 class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private runners: ProjectionRunner[] = [];
-
   constructor(
+    @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
     @Inject(RUNTIME_OPTIONS) private readonly options: PlatformRuntimeOptions,
     @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapters,
     @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay,
@@ -57,12 +58,13 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.relay.start();
     const projections = this.options.projections ?? [];
-    this.runners = await startProjections({
+    const started = await startProjections({
       eventStore: this.adapters.eventStore,
       readModels: this.adapters.readModels,
       projections,
       ...(this.options.registry ? { registry: this.options.registry } : {}),
     });
+    this.runners.push(...started);
     if (projections.length > 0) {
       this.readiness.registerCheck('projections', async () => {
         const head = await this.adapters.eventStore.headPosition();
@@ -124,6 +126,7 @@ export class PlatformRuntimeModule {
         { provide: READ_MODEL_STORE, useValue: adapters.readModels },
         { provide: CHECKPOINT_STORE, useValue: adapters.checkpoints },
         { provide: STORE_TO_BUS_RELAY, useValue: relay },
+        { provide: PROJECTION_RUNNERS, useValue: [] as ProjectionRunner[] },
         { provide: CLOCK, useValue: clock },
         { provide: ID_GENERATOR, useValue: options.ids ?? new UuidV7Generator(clock) },
         PlatformLifecycle,
@@ -134,6 +137,7 @@ export class PlatformRuntimeModule {
         READ_MODEL_STORE,
         CHECKPOINT_STORE,
         STORE_TO_BUS_RELAY,
+        PROJECTION_RUNNERS,
         CLOCK,
         ID_GENERATOR,
       ],

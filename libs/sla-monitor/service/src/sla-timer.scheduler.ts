@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ringbackEventRegistry, slaStreamId } from '@ringback/contracts';
 import { CLOCK, toIso, type Clock } from '@ringback/kernel';
-import { LOGGER } from '@ringback/nest-platform';
+import type { RingbackConfig } from '@ringback/config';
+import { LOGGER, RINGBACK_CONFIG } from '@ringback/nest-platform';
 import {
   EVENT_STORE,
   READ_MODEL_STORE,
@@ -48,9 +49,10 @@ export class SlaTimerScheduler {
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: SlaLogger,
     @Optional() @Inject(SLA_TIMER_SCHEDULER_OPTIONS) options?: SlaTimerSchedulerOptions,
+    @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
   ) {
     this.logger = logger ?? fallbackSlaLogger;
-    this.intervalMs = options?.intervalMs ?? 1_000;
+    this.intervalMs = options?.intervalMs ?? config?.sla.timerIntervalMs ?? 1_000;
     this.batchSize = options?.batchSize ?? 500;
   }
 
@@ -70,9 +72,9 @@ export class SlaTimerScheduler {
     return run;
   }
 
-  /** Starts ticking every `intervalMs` of real time; idempotent. */
+  /** Starts ticking every `intervalMs` of real time (never, when it is 0); idempotent. */
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.intervalMs === 0) return;
     this.timer = setInterval(() => {
       this.tick().catch((error: unknown) =>
         this.logger.error({ err: error }, 'sla timer tick failed; retrying on the next tick'),

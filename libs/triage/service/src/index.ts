@@ -8,3 +8,7 @@ export * from './task-actions.handler';
 export * from './task-actions.http.controller';
 export * from './task-actions.views';
 export * from './policy';
+export * from './routing/coordinators.projection';
+export * from './routing/coordinators.views';
+export * from './routing/routing.dispatcher';
+export * from './routing/routing-task-events.consumer';

@@ -10,7 +10,13 @@ import {
   type LocationConfigured,
   type LocationConfiguredData,
 } from '@ringback/contracts';
-import { NoOpenHoursError, clockStart, computeDueAt, safeParseLocationSchedule } from '@ringback/calendar';
+import {
+  BusinessCalendar,
+  NoOpenHoursError,
+  clockStart,
+  computeDueAt,
+  safeParseLocationSchedule,
+} from '@ringback/calendar';
 import {
   CLOCK,
   DomainError,
@@ -100,7 +106,7 @@ export function triageCall(
     },
     ctx.policy,
   );
-  const startedAt = clockStart(event.occurredAt, d.preferredWindow?.start ?? null);
+  let startedAt = clockStart(event.occurredAt, d.preferredWindow?.start ?? null);
   const reasons = [...result.reasons];
   let mode = result.sla.mode;
   let dueAt: number;
@@ -118,13 +124,16 @@ export function triageCall(
   } else {
     let business: number | null = null;
     try {
-      if (schedule?.success)
+      if (schedule?.success) {
+        // Contract: a business clock that starts while closed starts at the next opening.
+        startedAt = new BusinessCalendar(schedule.data).nextOpening(startedAt) ?? startedAt;
         business = computeDueAt({
           mode,
           schedule: schedule.data,
           startedAt,
           targetMinutes: result.sla.targetMinutes,
         });
+      }
     } catch (error) {
       if (!(error instanceof NoOpenHoursError)) throw error;
     }

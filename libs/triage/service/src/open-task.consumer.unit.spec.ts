@@ -156,8 +156,8 @@ describe('triage: InboundContactRecorded -> task command', () => {
       ctx,
     ) as OpenTask;
     assert.equal(command.data.triage.tier, 3);
-    assert.equal(command.data.sla.startedAt, '2026-11-25T17:00:00.000Z');
     // next opening Monday 2026-11-30 08:00 MST = 15:00Z, + 60 business minutes
+    assert.equal(command.data.sla.startedAt, '2026-11-30T15:00:00.000Z');
     assert.equal(command.data.sla.dueAt, '2026-11-30T16:00:00.000Z');
   });
 

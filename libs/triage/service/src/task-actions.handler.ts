@@ -33,7 +33,9 @@ import { TasksReadModel } from './tasks.read-model';
 /** What a coordinator asks of a task (`POST /api/v1/tasks/{taskId}/<action>`). */
 export type TaskAction =
   | { type: 'claim' }
-  | { type: 'attempt'; outcome: AttemptOutcome; notes?: string }
+  | { type: 'accept_offer'; offerId: string }
+  | { type: 'decline_offer'; offerId: string; reason?: string }
+  | { type: 'attempt'; outcome: AttemptOutcome; notes?: string; followUp?: FollowUpChannel }
   | { type: 'escalate'; role: HandoffRole; reason: string }
   | { type: 'accept_handoff'; role?: HandoffRole }
   | { type: 'resolve'; resolution: TaskResolution; note?: string }
@@ -50,6 +52,12 @@ export interface TaskActionResult {
   view: TaskView;
   /** Set for `attempt`. */
   attempt: AttemptInfo | null;
+}
+
+/** Is `userId` the coordinator the task is offered or assigned to? */
+function involves(state: ExistingTask, userId: string): boolean {
+  if (state.status === 'open') return state.offer?.coordinatorId === userId;
+  return 'assigneeId' in state && state.assigneeId === userId;
 }
 
 /** The task as its stream tells it, plus what the retry policy needs beyond the decider's state. */
@@ -87,7 +95,8 @@ export class TaskActionsHandler {
     const loaded = await this.load(taskId);
     if (!loaded) throw taskNotFound(taskId);
     const { task } = loaded.state;
-    assertCanWrite(user, task);
+    // The coordinator a task is offered or assigned to may work it even from another pod (overflow).
+    if (!involves(loaded.state, user.sub)) assertCanWrite(user, task);
 
     const now = this.clock.now();
     const at = toIso(now);
@@ -97,6 +106,18 @@ export class TaskActionsHandler {
     switch (action.type) {
       case 'claim':
         command = { type: 'Claim', data: { taskId, at, coordinatorId: actor } };
+        break;
+      case 'accept_offer':
+        command = {
+          type: 'AcceptOffer',
+          data: { taskId, at, offerId: action.offerId, coordinatorId: actor },
+        };
+        break;
+      case 'decline_offer':
+        command = {
+          type: 'DeclineOffer',
+          data: { taskId, at, offerId: action.offerId, coordinatorId: actor, reason: action.reason ?? null },
+        };
         break;
       case 'attempt': {
         const successful = isSuccessfulOutcome(action.outcome);
@@ -110,8 +131,10 @@ export class TaskActionsHandler {
             ...(await this.locationCalendar(task.locationId)),
             preferredWindow: loaded.preferredWindow,
           });
-          nextAttemptAt = decision.nextAttemptAt;
-          retriesExhausted = decision.retriesExhausted;
+          // Tier 1 never closes without licensed staff: its retries go on until the handoff.
+          const closable = task.triage.tier !== 1 || task.escalation?.acceptedAt != null;
+          retriesExhausted = decision.retriesExhausted && closable;
+          nextAttemptAt = retriesExhausted ? null : decision.nextAttemptAt;
         }
         attempt = { attemptNumber: task.attemptCount + 1, nextAttemptAt, retriesExhausted };
         command = {
@@ -124,6 +147,8 @@ export class TaskActionsHandler {
             outcome: action.outcome,
             nextAttemptAt,
             note: action.notes ?? null,
+            retriesExhausted:
+              retryable && retriesExhausted ? { followUpChannel: action.followUp ?? 'sms' } : null,
           },
         };
         break;

@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { TaskActionsHandler, type AttemptInfo, type TaskAction } from './task-actions.handler';
 import {
   acceptHandoffBodySchema,
+  acceptOfferBodySchema,
+  declineOfferBodySchema,
   claimBodySchema,
   escalateBodySchema,
   recordAttemptBodySchema,
@@ -44,6 +46,30 @@ export class TaskActionsHttpController {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<TaskView> {
     return this.act(user, params, { type: 'claim' }, req, res);
+  }
+
+  @Post(':taskId/accept')
+  @HttpCode(200)
+  async acceptOffer(
+    @CurrentUser() user: AuthUser,
+    @Param(new ZodValidationPipe(taskParamsSchema)) params: TaskParams,
+    @Body(new ZodValidationPipe(acceptOfferBodySchema)) body: z.output<typeof acceptOfferBodySchema>,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<TaskView> {
+    return this.act(user, params, { type: 'accept_offer', offerId: body.offerId }, req, res);
+  }
+
+  @Post(':taskId/decline')
+  @HttpCode(200)
+  async declineOffer(
+    @CurrentUser() user: AuthUser,
+    @Param(new ZodValidationPipe(taskParamsSchema)) params: TaskParams,
+    @Body(new ZodValidationPipe(declineOfferBodySchema)) body: z.output<typeof declineOfferBodySchema>,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<TaskView> {
+    return this.act(user, params, { type: 'decline_offer', ...body }, req, res);
   }
 
   @Post(':taskId/attempts')

@@ -28,6 +28,15 @@ export const claimBodySchema = orEmpty(z.strictObject({}));
 export const recordAttemptBodySchema = z.strictObject({
   outcome: z.enum(ATTEMPT_OUTCOMES),
   notes: text.optional(),
+  followUp: z
+    .enum(['sms', 'letter'])
+    .optional()
+    .describe('Follow-up recorded when this failure exhausts the retry policy (default sms)'),
+});
+export const acceptOfferBodySchema = z.strictObject({ offerId: z.string().min(1).max(200) });
+export const declineOfferBodySchema = z.strictObject({
+  offerId: z.string().min(1).max(200),
+  reason: text.optional(),
 });
 export const escalateBodySchema = z.strictObject({
   role: z.enum(HANDOFF_ROLES),

@@ -7,6 +7,8 @@ import {
 } from '@ringback/nest-platform';
 import {
   acceptHandoffBodySchema,
+  acceptOfferBodySchema,
+  declineOfferBodySchema,
   attemptResultSchema,
   escalateBodySchema,
   recordAttemptBodySchema,
@@ -88,6 +90,22 @@ export class TasksOpenApi implements OnModuleInit {
     this.openApi.register(
       action('claim', 'Claim a task (status `assigned`, assignee = caller)', undefined),
       action(
+        'accept',
+        'Accept the offer of a task (status `assigned`, assignee = caller)',
+        acceptOfferBodySchema,
+        {},
+        'Routing offers a waiting task to one free coordinator at a time (see `GET /api/v1/coordinators/{id}`, ' +
+          '`offer`); only that coordinator accepts it, before `expiresAt` (`offer_expired`, `offer_not_pending`). ' +
+          'The offered coordinator may act on the task even when it belongs to another pod (overflow).',
+      ),
+      action(
+        'decline',
+        'Decline the offer of a task (it goes to someone else)',
+        declineOfferBodySchema,
+        {},
+        'Only the offered coordinator declines; routing does not offer the task to them again until it is requeued.',
+      ),
+      action(
         'attempts',
         'Record a callback attempt',
         recordAttemptBodySchema,
@@ -100,8 +118,11 @@ export class TasksOpenApi implements OnModuleInit {
         'Only the assignee records attempts. A failed retryable outcome (`no_answer`, `voicemail_left`, ' +
           '`voicemail_full`, `busy`) gets `nextAttemptAt` from the retry policy: 1st failure +15 min, 2nd +2 h, ' +
           '3rd the next business morning at the location, moved into the preferred window when still ahead, ' +
-          'never in quiet hours (21:00–08:00 location time). From the 3rd failure (or a `wrong_number`) ' +
-          '`retriesExhausted` is true: mark the task unreachable.',
+          'never in quiet hours (21:00–08:00 location time); the task then goes back to the queue (status `open`, ' +
+          'no assignee) and routing offers it again from `nextAttemptAt`. The 3rd failure exhausts the retry ' +
+          'policy: the task closes as `unreachable` with the `followUp` channel (default sms), except a Tier 1 task ' +
+          'without an accepted clinical handoff, whose retries go on. After a `wrong_number` `retriesExhausted` is ' +
+          'true: resolve or mark the task unreachable.',
       ),
       action('escalate', 'Escalate to a clinical or crisis role (status `escalated`)', escalateBodySchema),
       action(

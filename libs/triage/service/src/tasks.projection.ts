@@ -6,7 +6,8 @@ import {
   type LocationConfigured,
   type SlaEvent,
 } from '@ringback/contracts';
-import type { Projection, ReadModelOp } from '@ringback/platform-core';
+import type { Projection, ProjectionContext, ReadModelOp } from '@ringback/platform-core';
+import { coordinatorsProjection } from './routing/coordinators.projection';
 import { callbackTaskDecider, type CallbackTaskState, type TaskEvent } from '@ringback/triage-domain';
 
 export const TASKS_COLLECTION = 'tasks';
@@ -34,8 +35,19 @@ export type TaskDoc = {
   /** sla-monitor's clock version this doc's `slaRecorded` belongs to (0: none yet). */
   slaClockVersion: number;
   slaRecorded: RecordedSlaStatus;
+  /** What routing needs beyond the task state. */
+  routing: TaskRoutingFields;
   updatedAt: string;
 };
+
+export interface TaskRoutingFields {
+  /** From SlaBreached of the current clock: priority bump and whether other pods may take it. */
+  breach: { priorityBump: number; overflow: boolean } | null;
+  /** Coordinators who declined or let lapse an offer of the task since it was last queued. */
+  passedBy: string[];
+  /** Service lines of the task's location (the configuration version its clock counts on). */
+  serviceLines: string[];
+}
 
 export type TaskCalendarDoc = {
   id: string;
@@ -44,6 +56,7 @@ export type TaskCalendarDoc = {
   timezone: string;
   hours: LocationConfigured['data']['hours'];
   holidays: string[];
+  serviceLines: string[];
 };
 
 export const taskCalendarId = (locationId: string, version: number): string => `${locationId}@${version}`;
@@ -64,7 +77,7 @@ const SLA_EVENT_TYPES: SlaEvent['type'][] = [
  */
 export const tasksProjection: Projection = {
   id: 'tasks',
-  version: 1,
+  version: 2,
   collections: [TASKS_COLLECTION, TASK_CALENDARS_COLLECTION],
   categories: ['task', SLA_CATEGORY, LOCATION_CATEGORY],
   eventTypes: [...TASK_EVENT_TYPES, ...SLA_EVENT_TYPES, LOCATION_CONFIGURED],
@@ -78,6 +91,7 @@ export const tasksProjection: Projection = {
         timezone: d.timezone,
         hours: d.hours,
         holidays: [...d.holidays],
+        serviceLines: [...d.serviceLines],
       };
       return [{ kind: 'upsert', collection: TASK_CALENDARS_COLLECTION, doc, position }];
     }
@@ -93,15 +107,28 @@ export const tasksProjection: Projection = {
       const sla = event as SlaEvent;
       const version = sla.data.clockVersion;
       if (version < current.slaClockVersion) return []; // an older clock (a retriage restarted it)
-      const base = { ...current, slaClockVersion: version, updatedAt: event.recordedAt };
-      const same = version === current.slaClockVersion ? current.slaRecorded : null;
+      const sameClock = version === current.slaClockVersion;
+      const base = {
+        ...current,
+        slaClockVersion: version,
+        routing: { ...current.routing, breach: sameClock ? current.routing.breach : null },
+        updatedAt: event.recordedAt,
+      };
+      const same = sameClock ? current.slaRecorded : null;
       switch (sla.type) {
         case 'SlaClockStarted':
           return upsert({ ...base, slaRecorded: same });
         case 'SlaAtRiskReached':
           return upsert({ ...base, slaRecorded: same === null ? 'at_risk' : same });
         case 'SlaBreached':
-          return upsert({ ...base, slaRecorded: same === 'met' || same === 'stopped' ? same : 'breached' });
+          return upsert({
+            ...base,
+            slaRecorded: same === 'met' || same === 'stopped' ? same : 'breached',
+            routing: {
+              ...base.routing,
+              breach: { priorityBump: sla.data.priorityBump, overflow: sla.data.overflow },
+            },
+          });
         case 'SlaClockStopped':
           return upsert({
             ...base,
@@ -117,6 +144,7 @@ export const tasksProjection: Projection = {
     if (state.status === 'none') return [];
     const retriaged = taskEvent.type === 'CallJoinedTask' && taskEvent.data.retriage !== null;
     return upsert({
+      ...(await routingAfter(current, taskEvent, state.task, ctx)),
       id: taskId,
       taskId,
       locationId: state.task.locationId,
@@ -134,5 +162,44 @@ export const tasksProjection: Projection = {
   },
 };
 
+async function routingAfter(
+  current: TaskDoc | null,
+  event: TaskEvent,
+  task: { locationId: string; sla: { calendarVersion: number | null } },
+  ctx: ProjectionContext,
+): Promise<{ routing: TaskRoutingFields }> {
+  let routing: TaskRoutingFields = current?.routing ?? { breach: null, passedBy: [], serviceLines: [] };
+  switch (event.type) {
+    case 'TaskOpened': {
+      const version = task.sla.calendarVersion;
+      const calendar =
+        version === null
+          ? null
+          : await ctx.get<TaskCalendarDoc>(
+              TASK_CALENDARS_COLLECTION,
+              taskCalendarId(task.locationId, version),
+            );
+      routing = { ...routing, serviceLines: calendar?.serviceLines ?? [] };
+      break;
+    }
+    case 'OfferDeclined':
+    case 'OfferExpired':
+      if (!routing.passedBy.includes(event.data.coordinatorId))
+        routing = { ...routing, passedBy: [...routing.passedBy, event.data.coordinatorId] };
+      break;
+    case 'TaskRequeued':
+    case 'TaskReopened':
+      routing = { ...routing, passedBy: [] };
+      break;
+    case 'CallJoinedTask':
+      // A more urgent repeat call restarts the clock: the old clock's breach no longer applies.
+      if (event.data.retriage) routing = { ...routing, breach: null };
+      break;
+    default:
+      break;
+  }
+  return { routing };
+}
+
 /** Read models triage keeps; every process hosting TriageModule runs them (projection catalogue). */
-export const triageProjections: readonly Projection[] = [tasksProjection];
+export const triageProjections: readonly Projection[] = [tasksProjection, coordinatorsProjection];

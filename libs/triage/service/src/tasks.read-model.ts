@@ -27,6 +27,12 @@ export interface TaskListFilter {
   tier?: Tier;
 }
 
+/** The coordinator a task is offered or assigned to sees it, even from another pod (overflow). */
+const isWorkedBy = (doc: TaskDoc, userId: string): boolean =>
+  doc.state.status === 'open'
+    ? doc.state.offer?.coordinatorId === userId
+    : 'assigneeId' in doc.state && doc.state.assigneeId === userId;
+
 const SEVERITY: Record<SlaStatus, number> = { on_track: 0, at_risk: 1, breached: 2, met: 3 };
 
 /** Reads of the `tasks` read model, with the SLA status as of now. */
@@ -42,7 +48,7 @@ export class TasksReadModel {
 
   async getView(taskId: string, user: AuthUser): Promise<TaskView | null> {
     const doc = await this.readModels.get<TaskDoc>(TASKS_COLLECTION, taskId);
-    if (!doc || !canRead(user, doc)) return null;
+    if (!doc || !(canRead(user, doc) || isWorkedBy(doc, user.sub))) return null;
     return this.view(doc);
   }
 
@@ -96,6 +102,7 @@ export class TasksReadModel {
       state,
       slaClockVersion: current?.slaClockVersion ?? 0,
       slaRecorded: current?.slaRecorded ?? null,
+      routing: current?.routing ?? { breach: null, passedBy: [], serviceLines: [] },
       updatedAt: current?.updatedAt ?? t.openedAt,
     });
   }

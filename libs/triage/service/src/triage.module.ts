@@ -11,38 +11,60 @@ import type { RingbackConfig } from '@ringback/config';
 import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import { OpenTaskConsumer, TRIAGE_INBOUND_CONTACTS_GROUP_ID } from './open-task.consumer';
 import { TriagePolicyAdminModule } from './policy';
+import { CoordinatorsHttpController } from './routing/coordinators.http.controller';
+import { CoordinatorsOpenApi } from './routing/coordinators.openapi';
+import { RoutingDispatcher } from './routing/routing.dispatcher';
+import {
+  ROUTING_TASK_EVENTS_GROUP_ID,
+  RoutingTaskEventsConsumer,
+} from './routing/routing-task-events.consumer';
 import { TaskActionsHandler } from './task-actions.handler';
 import { TaskActionsHttpController } from './task-actions.http.controller';
 import { TasksHttpController } from './tasks.http.controller';
 import { TasksOpenApi } from './tasks.openapi';
 import { TasksReadModel } from './tasks.read-model';
 
-/** Starts the inbound-contacts consumer with the module, stops it before the adapters close. */
+/**
+ * Starts the inbound-contacts and routing consumers and the routing dispatcher with the module, stops
+ * them before the adapters close.
+ */
 @Injectable()
 export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     @Inject(OpenTaskConsumer) private readonly consumer: OpenTaskConsumer,
+    @Inject(RoutingTaskEventsConsumer) private readonly routingConsumer: RoutingTaskEventsConsumer,
+    @Inject(RoutingDispatcher) private readonly dispatcher: RoutingDispatcher,
     @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistry,
     @Optional() @Inject(RINGBACK_CONFIG) private readonly config?: RingbackConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.consumer.start();
+    await this.routingConsumer.start();
+    this.dispatcher.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
     this.readiness?.registerCheck(TRIAGE_INBOUND_CONTACTS_GROUP_ID, async () => {
       const lag = await this.consumer.lag();
       return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} call events behind` };
     });
+    this.readiness?.registerCheck(ROUTING_TASK_EVENTS_GROUP_ID, async () => {
+      const lag = await this.routingConsumer.lag();
+      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} task events behind` };
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.dispatcher.stop();
+    await this.routingConsumer.stop();
     await this.consumer.stop();
   }
 }
 
 /**
  * triage: classifies recorded calls into tiers with the triage policy, opens and joins callback tasks
- * with their SLA clocks, and serves them (`GET /api/v1/tasks`, `GET /api/v1/tasks/{taskId}`).
+ * with their SLA clocks, serves them (`GET /api/v1/tasks`, `GET /api/v1/tasks/{taskId}`) with the
+ * coordinator actions, and routes them: coordinators' profiles and presence, offers of waiting tasks
+ * to free coordinators (one at a time), accept/decline/timeout, overflow between pods.
  * Importable on its own (`services/triage`) or beside the other services in the single-process
  * composition; either way the process provides the platform ports (EVENT_STORE, BUS,
  * READ_MODEL_STORE, CLOCK) through `PlatformRuntimeModule.forRoot`, with {@link triageProjections}
@@ -50,8 +72,17 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
  */
 @Module({
   imports: [PlatformModule, AuthModule, TriagePolicyAdminModule],
-  controllers: [TasksHttpController, TaskActionsHttpController],
-  providers: [OpenTaskConsumer, TasksReadModel, TaskActionsHandler, TasksOpenApi, TriageLifecycle],
-  exports: [OpenTaskConsumer, TasksReadModel],
+  controllers: [TasksHttpController, TaskActionsHttpController, CoordinatorsHttpController],
+  providers: [
+    OpenTaskConsumer,
+    TasksReadModel,
+    TaskActionsHandler,
+    TasksOpenApi,
+    CoordinatorsOpenApi,
+    RoutingDispatcher,
+    RoutingTaskEventsConsumer,
+    TriageLifecycle,
+  ],
+  exports: [OpenTaskConsumer, TasksReadModel, RoutingDispatcher, RoutingTaskEventsConsumer],
 })
 export class TriageModule {}

@@ -2,7 +2,7 @@
 // DATA_DIR, two clinics to configure, and call events as call-ingest records them.
 import type { EventEnvelope, InboundContactRecorded } from '@ringback/contracts';
 import { loadConfig } from '@ringback/config';
-import { deterministicUuidV7 } from '@ringback/kernel';
+import { deterministicUuidV7, type Clock } from '@ringback/kernel';
 import { bootstrapService, type RunningService } from '@ringback/nest-platform';
 import { createLogger } from '@ringback/observability';
 import { createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
@@ -40,8 +40,21 @@ export const boston = {
   hours: { mon: [['09:00', '17:00']] },
 };
 
+/** HMAC key the booted process verifies call webhooks with. */
+export const E2E_WEBHOOK_SECRET = 'all-in-one-e2e-webhook-secret-long-enough-for-anything-42';
+
+export interface StartOptions {
+  /** CLOCK of every service (default: the system clock). */
+  clock?: Clock;
+  /** Extra environment (e.g. `ROUTING_INTERVAL_MS: '0'` to drive the loops by hand). */
+  env?: Record<string, string>;
+  /** Adapters to run on instead of the embedded ones built from DATA_DIR (e.g. the Kafka bus). */
+  adapters?: PlatformAdapters;
+}
+
 export async function startRingback(
   dataDir: string,
+  options: StartOptions = {},
 ): Promise<{ service: RunningService; adapters: PlatformAdapters }> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -49,13 +62,15 @@ export async function startRingback(
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     AUTH_JWT_SECRET: E2E_SECRET,
+    INGEST_WEBHOOK_SECRET: E2E_WEBHOOK_SECRET,
     SERVICE_NAME: 'ringback',
     DEMO_TRAFFIC: 'off',
+    ...options.env,
   });
-  const adapters = createPlatformAdapters(config);
+  const adapters = options.adapters ?? createPlatformAdapters(config);
   const service = await bootstrapService({
     name: 'ringback',
-    module: AllInOneModule.forRoot(adapters),
+    module: AllInOneModule.forRoot(adapters, options.clock ? { clock: options.clock } : {}),
     config,
     logger: createLogger({ service: 'ringback', level: 'silent' }),
     tracing: false,

@@ -1,0 +1,63 @@
+import { coordinatorStreamId, type EventEnvelope, type EventRegistry } from '@ringback/contracts';
+import type { Decider } from '@ringback/kernel';
+import { handleCommand, type EventStore, type HandleCommandResult } from '@ringback/platform-core';
+import {
+  coordinatorDecider,
+  type CoordinatorCommand,
+  type CoordinatorEvent,
+  type CoordinatorState,
+} from '@ringback/triage-domain';
+
+/** Envelope metadata for the events one command produces. */
+export interface CommandStamp {
+  /** Id of the i-th event: fresh ids for user requests, ids derived from the cause for reactions. */
+  eventId(index: number, type: string): string;
+  recordedAt: string;
+  correlationId: string;
+  causationId: string | null;
+  traceparent: string | null;
+  /** The location the command concerns, when there is one (an offer's task). */
+  locationId: string | null;
+}
+
+/** The coordinator decider over envelopes. */
+export function coordinatorEnvelopeDecider(
+  registry: EventRegistry,
+  stamp: CommandStamp,
+): Decider<CoordinatorState, CoordinatorCommand, EventEnvelope> {
+  return {
+    initialState: coordinatorDecider.initialState,
+    evolve: (state, e) =>
+      coordinatorDecider.evolve(state, { type: e.type, data: e.data } as CoordinatorEvent),
+    decide: (command, state) =>
+      coordinatorDecider.decide(command, state).map((e, i): EventEnvelope => ({
+        eventId: stamp.eventId(i, e.type),
+        type: e.type,
+        schemaVersion: registry.latestVersion(e.type),
+        streamId: coordinatorStreamId(command.data.coordinatorId),
+        occurredAt: command.data.at,
+        recordedAt: stamp.recordedAt,
+        correlationId: stamp.correlationId,
+        causationId: stamp.causationId,
+        locationId: stamp.locationId,
+        traceparent: stamp.traceparent,
+        data: e.data,
+      })),
+  };
+}
+
+/** Load, decide and append one coordinator command with optimistic concurrency. */
+export function runCoordinatorCommand(
+  store: EventStore,
+  registry: EventRegistry,
+  command: CoordinatorCommand,
+  stamp: CommandStamp,
+): Promise<HandleCommandResult<CoordinatorState, EventEnvelope>> {
+  return handleCommand({
+    store,
+    registry,
+    decider: coordinatorEnvelopeDecider(registry, stamp),
+    streamId: coordinatorStreamId(command.data.coordinatorId),
+    command,
+  });
+}

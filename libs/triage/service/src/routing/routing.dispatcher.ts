@@ -1,0 +1,313 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { RingbackConfig } from '@ringback/config';
+import { ringbackEventRegistry } from '@ringback/contracts';
+import {
+  CLOCK,
+  DomainError,
+  ID_GENERATOR,
+  deterministicUuidV7,
+  toIso,
+  type Clock,
+  type IdGenerator,
+} from '@ringback/kernel';
+import { LOGGER, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
+import {
+  planOffers,
+  type PlannedOffer,
+  type RoutableCoordinator,
+  type RoutableTask,
+} from '@ringback/triage-domain';
+import { TASKS_COLLECTION, type TaskDoc } from '../tasks.projection';
+import { runCoordinatorCommand, type CommandStamp } from './coordinator-command';
+import { COORDINATORS_COLLECTION, type CoordinatorDoc } from './coordinators.projection';
+import { runTaskCommand } from './task-command';
+
+/** The logging the dispatcher needs; the platform's pino logger (LOGGER) fits. */
+export interface RoutingLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+const fallbackLogger: RoutingLogger = {
+  info: () => undefined,
+  error: (fields, message) => console.error(message, fields),
+};
+
+export interface RoutingOptions {
+  offerTimeoutSeconds: number;
+  wrapUpSeconds: number;
+  /** Real-time period of the loop started by `start()`; 0: no loop (tests call `tick()`). */
+  intervalMs: number;
+}
+export const ROUTING_OPTIONS = Symbol.for('ringback.RoutingOptions');
+
+/** What one tick did. */
+export interface RoutingTickResult {
+  offered: PlannedOffer[];
+  expired: number;
+  wrapUpsEnded: number;
+}
+
+/**
+ * The routing dispatcher: a process manager over the coordinator and task aggregates, driven by a
+ * tick (every `intervalMs`, and on demand). Each tick, as of `clock.now()`:
+ * 1. lapses offers whose time is up (task `OfferExpired`; a coordinator lock whose offer never reached
+ *    its task lapses too);
+ * 2. ends wrap-ups that are over;
+ * 3. plans offers of waiting tasks to free coordinators ({@link planOffers}) and applies each by
+ *    reserving the coordinator (the lock: one offer at a time) and then offering the task; when the
+ *    task refuses (claimed meanwhile), the reservation is cancelled.
+ * Nothing lives in process memory: the inputs are the `tasks` and `coordinators` read models and the
+ * decisions are re-checked by the aggregates with optimistic concurrency, so a crash at any point,
+ * or two dispatchers at once, never yields two offers for one coordinator or one task. The events a
+ * tick derives from a due time (expiry, wrap-up end) get deterministic ids.
+ */
+@Injectable()
+export class RoutingDispatcher {
+  private readonly registry = ringbackEventRegistry();
+  private readonly logger: RoutingLogger;
+  private readonly options: RoutingOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<RoutingTickResult | null> = Promise.resolve(null);
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Optional() @Inject(LOGGER) logger?: RoutingLogger,
+    @Optional() @Inject(ROUTING_OPTIONS) options?: Partial<RoutingOptions>,
+    @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
+  ) {
+    this.logger = logger ?? fallbackLogger;
+    this.options = {
+      offerTimeoutSeconds: options?.offerTimeoutSeconds ?? config?.routing.offerTimeoutSeconds ?? 60,
+      wrapUpSeconds: options?.wrapUpSeconds ?? config?.routing.wrapUpSeconds ?? 60,
+      intervalMs: options?.intervalMs ?? config?.routing.intervalMs ?? 1_000,
+    };
+  }
+
+  get wrapUpSeconds(): number {
+    return this.options.wrapUpSeconds;
+  }
+
+  /** One routing pass as of `clock.now()`. Ticks of one dispatcher run one after another. */
+  tick(): Promise<RoutingTickResult> {
+    const run = this.running.then(
+      () => this.pass(),
+      () => this.pass(),
+    );
+    this.running = run.catch(() => null);
+    return run;
+  }
+
+  start(): void {
+    if (this.timer || this.options.intervalMs === 0) return;
+    this.timer = setInterval(() => {
+      this.tick().catch((error: unknown) =>
+        this.logger.error({ err: error }, 'routing tick failed; retrying on the next tick'),
+      );
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running.catch(() => null);
+  }
+
+  private async pass(): Promise<RoutingTickResult> {
+    const now = this.clock.now();
+    const openTasks = await this.readModels.find<TaskDoc>(TASKS_COLLECTION, { status: 'open' });
+    const coordinators = await this.readModels.find<CoordinatorDoc>(COORDINATORS_COLLECTION, {});
+    const expired = await this.expireOffers(now, openTasks, coordinators);
+    const wrapUpsEnded = await this.endWrapUps(now, coordinators);
+    const offered = await this.offer(now, openTasks, coordinators);
+    return { offered, expired, wrapUpsEnded };
+  }
+
+  private async expireOffers(now: number, tasks: TaskDoc[], coordinators: CoordinatorDoc[]): Promise<number> {
+    let expired = 0;
+    for (const doc of tasks) {
+      const offer = doc.state.status === 'open' ? doc.state.offer : null;
+      if (!offer || Date.parse(offer.expiresAt) > now) continue;
+      const ok = await this.attempt(() =>
+        runTaskCommand(
+          this.store,
+          this.registry,
+          { type: 'ExpireOffer', data: { taskId: doc.taskId, at: toIso(now), offerId: offer.offerId } },
+          this.dueStamp(Date.parse(offer.expiresAt), offer.offerId, 'expire', doc.locationId, now),
+        ),
+      );
+      if (ok) expired += 1;
+    }
+    // A coordinator lock whose offer lapsed (or never reached its task: a crash between the appends).
+    for (const c of coordinators) {
+      const held = c.state.offer;
+      if (!held || Date.parse(held.expiresAt) > now) continue;
+      await this.attempt(() =>
+        runCoordinatorCommand(
+          this.store,
+          this.registry,
+          {
+            type: 'ReleaseOffer',
+            data: {
+              coordinatorId: c.coordinatorId,
+              at: toIso(now),
+              offerId: held.offerId,
+              outcome: 'expired',
+            },
+          },
+          this.dueStamp(Date.parse(held.expiresAt), held.offerId, 'release', null, now),
+        ),
+      );
+    }
+    return expired;
+  }
+
+  private async endWrapUps(now: number, coordinators: CoordinatorDoc[]): Promise<number> {
+    let ended = 0;
+    for (const c of coordinators) {
+      if (c.presence !== 'wrap_up' || c.wrapUpUntilMs === null || c.wrapUpUntilMs > now) continue;
+      const ok = await this.attempt(() =>
+        runCoordinatorCommand(
+          this.store,
+          this.registry,
+          { type: 'EndWrapUp', data: { coordinatorId: c.coordinatorId, at: toIso(now) } },
+          this.dueStamp(c.wrapUpUntilMs!, c.coordinatorId, `wrap-up:${c.state.presenceSince}`, null, now),
+        ),
+      );
+      if (ok) ended += 1;
+    }
+    return ended;
+  }
+
+  private async offer(
+    now: number,
+    tasks: TaskDoc[],
+    coordinators: CoordinatorDoc[],
+  ): Promise<PlannedOffer[]> {
+    const routable: RoutableTask[] = tasks
+      .filter((d) => d.state.status === 'open' && d.state.offer === null)
+      .map((d) => ({
+        taskId: d.taskId,
+        podId: d.podId,
+        tier: d.tier,
+        dueAtMs: d.dueAtMs,
+        occurredAtMs: Date.parse(d.state.task.occurredAt),
+        language: d.state.task.language,
+        serviceLines: d.routing.serviceLines,
+        breach: d.routing.breach,
+        availableAtMs: d.state.task.nextAttemptAt ? Date.parse(d.state.task.nextAttemptAt) : null,
+        passedBy: d.routing.passedBy,
+      }));
+    const byId = new Map(tasks.map((d) => [d.taskId, d]));
+    const free: RoutableCoordinator[] = coordinators.map((c) => ({
+      coordinatorId: c.coordinatorId,
+      podIds: c.state.profile.podIds,
+      languages: c.state.profile.languages,
+      serviceLines: c.state.profile.serviceLines,
+      presence: c.presence,
+      // A lapsed lock counts as held until its release is projected: the next tick uses the coordinator.
+      holdsOffer: c.state.offer !== null,
+      presenceSinceMs: Date.parse(c.state.presenceSince),
+    }));
+    const made: PlannedOffer[] = [];
+    for (const planned of planOffers({ nowMs: now, tasks: routable, coordinators: free })) {
+      const doc = byId.get(planned.taskId)!;
+      if (await this.applyOffer(now, planned, doc)) made.push(planned);
+    }
+    return made;
+  }
+
+  private async applyOffer(now: number, planned: PlannedOffer, doc: TaskDoc): Promise<boolean> {
+    const at = toIso(now);
+    const offerId = this.ids.next(now);
+    const expiresAt = toIso(now + this.options.offerTimeoutSeconds * 1000);
+    const stamp = this.freshStamp(now, doc.locationId);
+    const reserved = await this.attempt(() =>
+      runCoordinatorCommand(
+        this.store,
+        this.registry,
+        {
+          type: 'ReserveOffer',
+          data: { coordinatorId: planned.coordinatorId, at, offerId, taskId: planned.taskId, expiresAt },
+        },
+        stamp,
+      ),
+    );
+    if (!reserved) return false;
+    const offered = await this.attempt(() =>
+      runTaskCommand(
+        this.store,
+        this.registry,
+        {
+          type: 'Offer',
+          data: { taskId: planned.taskId, at, offerId, coordinatorId: planned.coordinatorId, expiresAt },
+        },
+        stamp,
+      ),
+    );
+    if (offered) {
+      this.logger.info(
+        { taskId: planned.taskId, coordinatorId: planned.coordinatorId, offerId, overflow: planned.overflow },
+        'task offered',
+      );
+      return true;
+    }
+    await this.attempt(() =>
+      runCoordinatorCommand(
+        this.store,
+        this.registry,
+        {
+          type: 'ReleaseOffer',
+          data: { coordinatorId: planned.coordinatorId, at, offerId, outcome: 'cancelled' },
+        },
+        stamp,
+      ),
+    );
+    return false;
+  }
+
+  /** Runs one command; a DomainError (the aggregate said no: state moved on) is a skip, not a failure. */
+  private async attempt(run: () => Promise<{ events: unknown[] }>): Promise<boolean> {
+    try {
+      return (await run()).events.length > 0;
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      this.logger.error({ err: error }, 'routing command failed; the next tick tries again');
+      return false;
+    }
+  }
+
+  private freshStamp(now: number, locationId: string | null): CommandStamp {
+    const correlationId = this.ids.next(now);
+    return {
+      eventId: () => this.ids.next(now),
+      recordedAt: toIso(now),
+      correlationId,
+      causationId: null,
+      traceparent: null,
+      locationId,
+    };
+  }
+
+  /** Events that follow from a due time: the same ids whoever records them, however often. */
+  private dueStamp(
+    dueMs: number,
+    key: string,
+    kind: string,
+    locationId: string | null,
+    now: number,
+  ): CommandStamp {
+    return {
+      eventId: (i, type) => deterministicUuidV7(dueMs, 'routing', kind, key, type, String(i)),
+      recordedAt: toIso(now),
+      correlationId: `routing:${kind}:${key}`,
+      causationId: null,
+      traceparent: null,
+      locationId,
+    };
+  }
+}
