@@ -109,6 +109,8 @@ interface CoordinatorBody {
 export interface DaySnapshot {
   tasks: Record<string, Omit<TaskBody, 'taskId' | 'nextAttemptAt' | 'retriesExhausted'>>;
   slaThresholds: Record<string, Record<string, number>>;
+  /** Event types of each task's stream, in order. */
+  taskEvents: Record<string, string[]>;
   coordinators: Record<string, { presence: string; activeTasks: number; holdsOffer: boolean }>;
   taskCount: number;
 }
@@ -498,6 +500,7 @@ async function snapshot(
   const list = await ok<{ items: TaskBody[] }>('GET', '/api/v1/tasks');
   const tasks: DaySnapshot['tasks'] = {};
   const slaThresholds: DaySnapshot['slaThresholds'] = {};
+  const taskEvents: DaySnapshot['taskEvents'] = {};
   for (const t of list.items) {
     const name = byId.get(t.taskId) ?? `unknown:${t.taskId}`;
     const { taskId: _id, ...rest } = t;
@@ -509,6 +512,7 @@ async function snapshot(
       counts[key] = (counts[key] ?? 0) + 1;
     }
     slaThresholds[name] = counts;
+    taskEvents[name] = (await hooks.readStream(`task-${t.taskId}`)).map((e) => e.type);
   }
   const people = await ok<{ items: (CoordinatorBody & { coordinatorId: string })[] }>(
     'GET',
@@ -521,7 +525,7 @@ async function snapshot(
       activeTasks: c.activeTaskIds.length,
       holdsOffer: c.offer !== null,
     };
-  return { tasks, slaThresholds, coordinators: coordinatorsOut, taskCount: list.items.length };
+  return { tasks, slaThresholds, taskEvents, coordinators: coordinatorsOut, taskCount: list.items.length };
 }
 
 /** What every run of the day must end with, however it was interrupted. */
@@ -549,6 +553,24 @@ export function assertDayOutcome(s: DaySnapshot): void {
     assert.equal(t.callCount, e.callCount ?? 1, `${name} callCount`);
   }
   assert.equal(s.tasks['aur-mc-1']!.attemptCount, 3);
+  for (const [name, types] of Object.entries(s.taskEvents))
+    assert.equal(types.filter((t) => t === 'TaskOpened').length, 1, `${name} opened once`);
+  assert.deepEqual(s.taskEvents['aur-mc-1'], [
+    'TaskOpened',
+    'TaskOffered',
+    'OfferAccepted',
+    'CallbackAttemptRecorded',
+    'TaskRequeued',
+    'CallJoinedTask',
+    'TaskOffered',
+    'OfferAccepted',
+    'CallbackAttemptRecorded',
+    'TaskRequeued',
+    'TaskOffered',
+    'OfferAccepted',
+    'CallbackAttemptRecorded',
+    'TaskMarkedUnreachable',
+  ]);
   // Every threshold fired once: breaches exactly where the clock ran out, at-risk before each.
   assert.deepEqual(s.slaThresholds['bos-vm-1'], { 'SlaAtRiskReached@1': 1, 'SlaBreached@1': 1 });
   assert.deepEqual(s.slaThresholds['bos-mc-1'], { 'SlaAtRiskReached@1': 1, 'SlaBreached@1': 1 });

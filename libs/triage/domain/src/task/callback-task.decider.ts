@@ -532,6 +532,7 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       requireNotClosed(s);
       if (s.status !== 'open')
         throw new DomainError('task_not_open', `only an open task is offered (it is ${s.status})`);
+      if (s.offer?.offerId === c.offerId && s.offer.coordinatorId === c.coordinatorId) return []; // a retried offer
       if (s.offer)
         throw new DomainError('offer_already_pending', `offer ${s.offer.offerId} is still pending`, [
           { offerId: s.offer.offerId, coordinatorId: s.offer.coordinatorId },

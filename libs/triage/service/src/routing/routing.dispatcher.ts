@@ -14,10 +14,12 @@ import { LOGGER, RINGBACK_CONFIG } from '@ringback/nest-platform';
 import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
 import {
   planOffers,
+  type OfferOutcome,
   type PlannedOffer,
   type RoutableCoordinator,
   type RoutableTask,
 } from '@ringback/triage-domain';
+import { taskStreamId } from '../open-task.consumer';
 import { TASKS_COLLECTION, type TaskDoc } from '../tasks.projection';
 import { runCoordinatorCommand, type CommandStamp } from './coordinator-command';
 import { COORDINATORS_COLLECTION, type CoordinatorDoc } from './coordinators.projection';
@@ -142,10 +144,17 @@ export class RoutingDispatcher {
       );
       if (ok) expired += 1;
     }
-    // A coordinator lock whose offer lapsed (or never reached its task: a crash between the appends).
+    const tasksById = new Map(tasks.map((d) => [d.taskId, d]));
     for (const c of coordinators) {
       const held = c.state.offer;
-      if (!held || Date.parse(held.expiresAt) > now) continue;
+      if (!held) continue;
+      if (Date.parse(held.expiresAt) > now) {
+        const doc = tasksById.get(held.taskId);
+        const shown = doc?.state.status === 'open' && doc.state.offer?.offerId === held.offerId;
+        if (!shown) await this.completeOrCancel(now, c.coordinatorId, held);
+        continue;
+      }
+      // A coordinator lock whose offer lapsed.
       await this.attempt(() =>
         runCoordinatorCommand(
           this.store,
@@ -238,8 +247,9 @@ export class RoutingDispatcher {
       ),
     );
     if (!reserved) return false;
-    const offered = await this.attempt(() =>
-      runTaskCommand(
+    // Offered when the task holds this offer afterwards (also when another dispatcher rolled it forward).
+    const offered = await this.attempt(async () => {
+      const r = await runTaskCommand(
         this.store,
         this.registry,
         {
@@ -247,8 +257,10 @@ export class RoutingDispatcher {
           data: { taskId: planned.taskId, at, offerId, coordinatorId: planned.coordinatorId, expiresAt },
         },
         stamp,
-      ),
-    );
+      );
+      const holds = r.state.status === 'open' && r.state.offer?.offerId === offerId;
+      return { events: holds ? [true] : [] };
+    });
     if (offered) {
       this.logger.info(
         { taskId: planned.taskId, coordinatorId: planned.coordinatorId, offerId, overflow: planned.overflow },
@@ -268,6 +280,52 @@ export class RoutingDispatcher {
       ),
     );
     return false;
+  }
+
+  /**
+   * A reservation whose task does not show the offer pending: the dispatcher that made it died
+   * between the two appends, or the read model lags. Settled from the task's stream: an offer the
+   * task already answered releases the coordinator the same way (accepted: busy on the task); an
+   * offer the task never got is rolled forward while the task still waits, else cancelled.
+   */
+  private async completeOrCancel(
+    now: number,
+    coordinatorId: string,
+    held: { offerId: string; taskId: string; expiresAt: string },
+  ): Promise<void> {
+    const at = toIso(now);
+    const stamp = this.dueStamp(Date.parse(held.expiresAt), held.offerId, 'complete', null, now);
+    const release = (outcome: OfferOutcome) =>
+      this.attempt(() =>
+        runCoordinatorCommand(
+          this.store,
+          this.registry,
+          { type: 'ReleaseOffer', data: { coordinatorId, at, offerId: held.offerId, outcome } },
+          stamp,
+        ),
+      );
+    let offered = false;
+    for (const r of await this.store.readStream(taskStreamId(held.taskId))) {
+      const d = r.envelope.data as { offerId?: string };
+      if (d.offerId !== held.offerId) continue;
+      if (r.envelope.type === 'TaskOffered') offered = true;
+      if (r.envelope.type === 'OfferAccepted') return void (await release('accepted'));
+      if (r.envelope.type === 'OfferDeclined') return void (await release('declined'));
+      if (r.envelope.type === 'OfferExpired') return void (await release('expired'));
+    }
+    if (offered) return; // pending on the task; the read model has not caught up yet
+    const rolledForward = await this.attempt(() =>
+      runTaskCommand(
+        this.store,
+        this.registry,
+        {
+          type: 'Offer',
+          data: { taskId: held.taskId, at, offerId: held.offerId, coordinatorId, expiresAt: held.expiresAt },
+        },
+        stamp,
+      ),
+    );
+    if (!rolledForward) await release('cancelled');
   }
 
   /** Runs one command; a DomainError (the aggregate said no: state moved on) is a skip, not a failure. */
