@@ -30,6 +30,7 @@ export {
   type Escalation,
   type ExistingTask,
   type ExpireOffer,
+  type FlagRepeatCaller,
   type FollowUpChannel,
   type JoinCall,
   type MarkUnreachable,

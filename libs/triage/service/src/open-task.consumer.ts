@@ -30,11 +30,14 @@ import { LOGGER } from '@ringback/nest-platform';
 import {
   BUS,
   EVENT_STORE,
+  READ_MODEL_STORE,
   handleCommand,
   EventConsumer,
   type Bus,
   type EventStore,
+  type ReadModelStore,
 } from '@ringback/platform-core';
+import { TASKS_COLLECTION, type TaskDoc } from './tasks.projection';
 import {
   callbackTaskDecider,
   defaultTriagePolicy,
@@ -223,6 +226,8 @@ export function taskEnvelopeDecider(
   source: EventEnvelope,
   registry: EventRegistry,
   recordedAt: string,
+  /** `salt` distinguishes several commands caused by one event; `locationId` of another task's stream. */
+  options: { salt?: string; locationId?: string } = {},
 ): Decider<CallbackTaskState, TaskCommand, EventEnvelope> {
   return {
     initialState: callbackTaskDecider.initialState,
@@ -235,6 +240,7 @@ export function taskEnvelopeDecider(
           source.eventId,
           e.type,
           String(i),
+          ...(options.salt ? [options.salt] : []),
         ),
         type: e.type,
         schemaVersion: registry.latestVersion(e.type),
@@ -244,7 +250,7 @@ export function taskEnvelopeDecider(
         recordedAt,
         correlationId: source.correlationId,
         causationId: source.eventId,
-        locationId: source.locationId,
+        locationId: options.locationId ?? source.locationId,
         traceparent: source.traceparent,
         data: e.data,
       })),
@@ -273,6 +279,7 @@ export class OpenTaskConsumer extends EventConsumer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: TriageLogger,
+    @Optional() @Inject(READ_MODEL_STORE) private readonly readModels?: ReadModelStore,
   ) {
     super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackLogger;
@@ -292,13 +299,15 @@ export class OpenTaskConsumer extends EventConsumer {
       return;
     }
     try {
-      await handleCommand({
+      const result = await handleCommand({
         store: this.store,
         registry: this.registry,
         decider: taskEnvelopeDecider(event, this.registry, now),
         streamId: taskStreamId(command.data.taskId),
         command,
       });
+      if (command.type === 'OpenTask' && result.events.length > 0)
+        await this.flagRepeatCaller(event, command, now);
     } catch (error) {
       // A command the task refuses will not become valid on redelivery: log it and move on.
       if (!(error instanceof DomainError)) throw error;
@@ -306,6 +315,47 @@ export class OpenTaskConsumer extends EventConsumer {
         { eventId: event.eventId, taskId: command.data.taskId, code: error.code, details: error.details },
         `triage refused ${command.type}`,
       );
+    }
+  }
+
+  /**
+   * The same number with an open task at another location of the health system: both tasks are
+   * linked (RepeatCallerFlagged on each), never merged, so each clinic's queue keeps its own call.
+   * Found through the tasks read model, so a task opened in the same instant elsewhere may be missed
+   * until that one is opened and finds this one.
+   */
+  private async flagRepeatCaller(event: InboundContactEvent, command: OpenTask, now: string): Promise<void> {
+    if (!this.readModels) return;
+    const others = (
+      await this.readModels.find<TaskDoc>(TASKS_COLLECTION, { callerPhone: command.data.callerPhone })
+    ).filter(
+      (d) =>
+        d.taskId !== command.data.taskId &&
+        d.locationId !== command.data.locationId &&
+        d.status !== 'resolved' &&
+        d.status !== 'unreachable',
+    );
+    for (const other of others) {
+      const links: [string, string, string, string][] = [
+        [command.data.taskId, command.data.locationId, other.taskId, other.locationId],
+        [other.taskId, other.locationId, command.data.taskId, command.data.locationId],
+      ];
+      for (const [taskId, locationId, otherTaskId, otherLocationId] of links) {
+        try {
+          await handleCommand({
+            store: this.store,
+            registry: this.registry,
+            decider: taskEnvelopeDecider(event, this.registry, now, {
+              salt: `repeat:${taskId}:${otherTaskId}`,
+              locationId,
+            }),
+            streamId: taskStreamId(taskId),
+            command: { type: 'FlagRepeatCaller', data: { taskId, at: now, otherTaskId, otherLocationId } },
+          });
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+        }
+      }
     }
   }
 

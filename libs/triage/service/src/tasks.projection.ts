@@ -27,6 +27,8 @@ export type TaskDoc = {
   locationId: string;
   regionId: string;
   podId: string;
+  /** E.164: finds the caller's tasks at other locations (repeat callers are flagged, not merged). */
+  callerPhone: string;
   status: Exclude<CallbackTaskState['status'], 'none'>;
   tier: 1 | 2 | 3;
   /** Due time in epoch ms (list order). */
@@ -77,7 +79,7 @@ const SLA_EVENT_TYPES: SlaEvent['type'][] = [
  */
 export const tasksProjection: Projection = {
   id: 'tasks',
-  version: 2,
+  version: 3,
   collections: [TASKS_COLLECTION, TASK_CALENDARS_COLLECTION],
   categories: ['task', SLA_CATEGORY, LOCATION_CATEGORY],
   eventTypes: [...TASK_EVENT_TYPES, ...SLA_EVENT_TYPES, LOCATION_CONFIGURED],
@@ -150,6 +152,7 @@ export const tasksProjection: Projection = {
       locationId: state.task.locationId,
       regionId: state.task.regionId,
       podId: state.task.podId,
+      callerPhone: state.task.callerPhone,
       status: state.status,
       tier: state.task.triage.tier,
       dueAtMs: Date.parse(state.task.sla.dueAt),

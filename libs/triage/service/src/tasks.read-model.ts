@@ -96,6 +96,7 @@ export class TasksReadModel {
       locationId: t.locationId,
       regionId: t.regionId,
       podId: t.podId,
+      callerPhone: t.callerPhone,
       status: state.status,
       tier: t.triage.tier,
       dueAtMs: Date.parse(t.sla.dueAt),

@@ -32,6 +32,15 @@ export const taskViewSchema = z.object({
     .describe('Tier 1 (or escalated) tasks: who the call is handed to'),
   assigneeId: z.string().nullable().describe('Additive: the coordinator working the task'),
   attemptCount: z.number().int().nonnegative().describe('Additive: callback attempts so far'),
+  nextAttemptAt: utc.nullable().describe('Additive: when the retry of a failed attempt is due'),
+  offer: z
+    .object({ coordinatorId: z.string(), expiresAt: utc })
+    .nullable()
+    .describe('Additive: the coordinator the task is offered to, until when'),
+  repeatCaller: z
+    .object({ otherTasks: z.array(z.object({ taskId: z.string(), locationId: z.string() })) })
+    .nullable()
+    .describe('Additive: open tasks of the same caller at other locations (flagged, not merged)'),
 });
 
 export const taskListSchema = z.object({ items: z.array(taskViewSchema) });

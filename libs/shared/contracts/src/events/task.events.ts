@@ -149,6 +149,14 @@ export const taskRequeuedV1 = z.object({
   requeuedAt: isoUtc,
 });
 
+export const repeatCallerFlaggedV1 = z.object({
+  taskId: id,
+  /** An open task of the same caller number at another location of the health system. */
+  otherTaskId: id,
+  otherLocationId: id,
+  flaggedAt: isoUtc,
+});
+
 export const taskEscalatedV1 = z.object({
   taskId: id,
   role: handoffRoleSchema,
@@ -211,6 +219,7 @@ export type OfferExpiredV1 = z.infer<typeof offerExpiredV1>;
 export type TaskClaimedV1 = z.infer<typeof taskClaimedV1>;
 export type CallbackAttemptRecordedV1 = z.infer<typeof callbackAttemptRecordedV1>;
 export type TaskRequeuedV1 = z.infer<typeof taskRequeuedV1>;
+export type RepeatCallerFlaggedV1 = z.infer<typeof repeatCallerFlaggedV1>;
 export type TaskEscalatedV1 = z.infer<typeof taskEscalatedV1>;
 export type ClinicalHandoffAcceptedV1 = z.infer<typeof clinicalHandoffAcceptedV1>;
 export type TaskResolvedV1 = z.infer<typeof taskResolvedV1>;
@@ -229,6 +238,7 @@ export const taskEventSchemas = {
   TaskClaimed: taskClaimedV1,
   CallbackAttemptRecorded: callbackAttemptRecordedV1,
   TaskRequeued: taskRequeuedV1,
+  RepeatCallerFlagged: repeatCallerFlaggedV1,
   TaskEscalated: taskEscalatedV1,
   ClinicalHandoffAccepted: clinicalHandoffAcceptedV1,
   TaskResolved: taskResolvedV1,
@@ -253,6 +263,8 @@ const summaries: Record<TaskEventType, string> = {
   OfferExpired: 'The offer lapsed unanswered; the task is open again',
   TaskClaimed: 'A coordinator took the task from the queue',
   CallbackAttemptRecorded: 'A callback attempt and its outcome',
+  RepeatCallerFlagged:
+    'The caller also has an open task at another location of the health system: linked, not merged',
   TaskRequeued:
     'A failed attempt with a retry sent the task back to the queue; routing offers it again from availableAt',
   TaskEscalated: 'The task was escalated to a clinical or crisis role',

@@ -110,6 +110,20 @@ const samples: TaskEventPayload[] = [
     },
   },
   {
+    type: 'RepeatCallerFlagged',
+    data: { taskId, otherTaskId: 't-2', otherLocationId: 'lakewood', flaggedAt: '2026-11-23T19:00:00.000Z' },
+  },
+  {
+    type: 'TaskRequeued',
+    data: {
+      taskId,
+      previousAssigneeId: 'c1',
+      reason: 'retry_scheduled',
+      availableAt: '2026-11-23T19:15:00.000Z',
+      requeuedAt: '2026-11-23T19:00:00.000Z',
+    },
+  },
+  {
     type: 'TaskReopened',
     data: {
       taskId,

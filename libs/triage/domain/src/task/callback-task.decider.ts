@@ -141,6 +141,10 @@ export type TaskEvent =
       };
     }
   | {
+      type: 'RepeatCallerFlagged';
+      data: { taskId: string; otherTaskId: string; otherLocationId: string; flaggedAt: string };
+    }
+  | {
       type: 'TaskRequeued';
       data: {
         taskId: string;
@@ -283,6 +287,8 @@ export type MarkUnreachable = Cmd<
   { markedBy: string; followUpChannel: FollowUpChannel; note?: string | null }
 >;
 export type Reopen = Cmd<'Reopen', { reopenedBy: string; reason: string }>;
+/** Link (never merge) an open task of the same caller at another location. */
+export type FlagRepeatCaller = Cmd<'FlagRepeatCaller', { otherTaskId: string; otherLocationId: string }>;
 
 export type TaskCommand =
   | OpenTask
@@ -297,7 +303,8 @@ export type TaskCommand =
   | AcceptHandoff
   | Resolve
   | MarkUnreachable
-  | Reopen;
+  | Reopen
+  | FlagRepeatCaller;
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -344,6 +351,8 @@ export interface TaskCore {
   nextAttemptAt: string | null;
   escalation: Escalation | null;
   reopenCount: number;
+  /** Open tasks of the same caller at other locations, when this one was opened or since. */
+  relatedTasks: { taskId: string; locationId: string }[];
 }
 
 export type CallbackTaskState =
@@ -782,6 +791,19 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       ];
     }
 
+    case 'FlagRepeatCaller': {
+      const c = command.data;
+      const s = requireTask(state, taskId);
+      if (c.otherTaskId === taskId) throw new DomainError('same_task', 'a task is not a repeat of itself');
+      if (s.task.relatedTasks.some((r) => r.taskId === c.otherTaskId)) return [];
+      return [
+        {
+          type: 'RepeatCallerFlagged',
+          data: { taskId, otherTaskId: c.otherTaskId, otherLocationId: c.otherLocationId, flaggedAt: at },
+        },
+      ];
+    }
+
     case 'Reopen': {
       const c = command.data;
       const s = requireTask(state, taskId);
@@ -841,6 +863,7 @@ export function evolve(state: CallbackTaskState, event: TaskEvent): CallbackTask
         nextAttemptAt: null,
         escalation: null,
         reopenCount: 0,
+        relatedTasks: [],
       },
     };
   }
@@ -895,6 +918,17 @@ export function evolve(state: CallbackTaskState, event: TaskEvent): CallbackTask
     }
     case 'TaskRequeued':
       return { status: 'open', task, offer: null };
+    case 'RepeatCallerFlagged': {
+      const { otherTaskId, otherLocationId } = event.data;
+      if (task.relatedTasks.some((r) => r.taskId === otherTaskId)) return state;
+      return {
+        ...state,
+        task: {
+          ...task,
+          relatedTasks: [...task.relatedTasks, { taskId: otherTaskId, locationId: otherLocationId }],
+        },
+      };
+    }
     case 'TaskEscalated': {
       const d = event.data;
       const escalation: Escalation = {

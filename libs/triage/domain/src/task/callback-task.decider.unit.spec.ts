@@ -274,7 +274,15 @@ describe('CallbackTask: offers', () => {
 
   it('Offer: offers an open task, one pending offer at a time, expiry in the future', () => {
     spec.given([opened()]).when(offer()).then(expectEvents('TaskOffered'));
-    spec.given([opened(), offered()]).when(offer()).then(expectError('offer_already_pending'));
+    // The same offer again (a dispatcher retrying or rolling forward) decides nothing; another is refused.
+    spec.given([opened(), offered()]).when(offer()).then(expectEvents());
+    spec
+      .given([opened(), offered()])
+      .when({
+        type: 'Offer',
+        data: { taskId, at: T('18:51'), offerId: 'o-2', coordinatorId: 'c-2', expiresAt: T('18:53') },
+      })
+      .then(expectError('offer_already_pending'));
     spec
       .given([opened()])
       .when(offer(T('18:50')))
@@ -744,5 +752,28 @@ describe('task view', () => {
     assert.deepEqual(v.handoff, { role: 'RN', accepted: true });
     assert.equal(v.status, 'escalated');
     assert.equal(v.sla.status, 'met');
+  });
+});
+
+describe('CallbackTask: repeat callers across locations', () => {
+  const flag = (otherTaskId = 't-9'): TaskCommand => ({
+    type: 'FlagRepeatCaller',
+    data: { taskId, at: T('19:00'), otherTaskId, otherLocationId: 'lakewood' },
+  });
+  const flagged: TaskEvent = {
+    type: 'RepeatCallerFlagged',
+    data: { taskId, otherTaskId: 't-9', otherLocationId: 'lakewood', flaggedAt: T('19:00') },
+  };
+
+  it('links another clinic’s task once, never itself, and shows it on the view', () => {
+    spec.given([opened()]).when(flag()).then(expectEvents('RepeatCallerFlagged'));
+    spec.given([opened(), flagged]).when(flag()).then(expectEvents());
+    spec.given([opened()]).when(flag(taskId)).then(expectError('same_task'));
+    spec.given([]).when(flag()).then(expectError('task_not_found'));
+    const s = foldEvents(callbackTaskDecider, [opened(), flagged]);
+    assert.deepEqual(taskView(s, 'on_track')!.repeatCaller, {
+      otherTasks: [{ taskId: 't-9', locationId: 'lakewood' }],
+    });
+    assert.equal(taskView(foldEvents(callbackTaskDecider, [opened()]), 'on_track')!.repeatCaller, null);
   });
 });

@@ -27,6 +27,12 @@ export interface TaskView {
   assigneeId: string | null;
   /** Additive: callback attempts so far. */
   attemptCount: number;
+  /** Additive: when a failed attempt's retry is due (the task waits in the queue until then). */
+  nextAttemptAt: string | null;
+  /** Additive: the coordinator the task is offered to, until when. */
+  offer: { coordinatorId: string; expiresAt: string } | null;
+  /** Additive: the same caller has open tasks at other locations (flagged, not merged). */
+  repeatCaller: { otherTasks: { taskId: string; locationId: string }[] } | null;
 }
 
 /**
@@ -56,5 +62,11 @@ export function taskView(state: CallbackTaskState, slaStatus: SlaStatus): TaskVi
     handoff: role ? { role, accepted: t.escalation?.acceptedAt != null } : null,
     assigneeId: 'assigneeId' in state ? state.assigneeId : null,
     attemptCount: t.attemptCount,
+    nextAttemptAt: state.status === 'open' ? t.nextAttemptAt : null,
+    offer:
+      state.status === 'open' && state.offer
+        ? { coordinatorId: state.offer.coordinatorId, expiresAt: state.offer.expiresAt }
+        : null,
+    repeatCaller: t.relatedTasks.length > 0 ? { otherTasks: t.relatedTasks.map((r) => ({ ...r })) } : null,
   };
 }
