@@ -738,6 +738,9 @@ describe('task view', () => {
       handoff: null,
       assigneeId: 'c-1',
       attemptCount: 0,
+      nextAttemptAt: null,
+      offer: null,
+      repeatCaller: null,
     });
     assert.equal(taskView(callbackTaskDecider.initialState(), 'on_track'), null);
   });
