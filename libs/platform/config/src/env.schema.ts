@@ -79,7 +79,7 @@ export const envSchema = z.object({
   DEMO_TRAFFIC: v(z.enum(['on', 'off']), {
     default: 'off',
     description:
-      'Simulated calls and coordinators for the demo health system. The generator arrives with the callback workflow (call-ingest); until then the flag is accepted and has no effect.',
+      'Simulated calls and coordinators for the demo health system. The generator arrives with the wallboard (issue 5, which also makes `on` the default for npm start); until then the flag is accepted and has no effect.',
   }),
   AUTH_JWT_SECRET: v(z.string().min(1), {
     default: DEV_AUTH_JWT_SECRET,
