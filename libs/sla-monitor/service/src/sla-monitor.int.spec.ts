@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { ringbackEventRegistry } from '@ringback/contracts';
 import { VirtualClock } from '@ringback/kernel';
 import { EmbeddedBus } from '@ringback/bus-embedded';
-import { InMemoryEventStore, InMemoryReadModelStore } from '@ringback/in-memory';
+import { InMemoryCheckpointStore, InMemoryEventStore, InMemoryReadModelStore } from '@ringback/in-memory';
 import { ProjectionRunner, StoreToBusRelay } from '@ringback/platform-core';
 import { SlaTaskEventsConsumer } from './sla-task-events.consumer';
 import { SlaTimerScheduler } from './sla-timer.scheduler';
 import { SLA_TIMERS_COLLECTION, slaTimersProjection, type SlaTimerDoc } from './sla-timers.projection';
 import type { SlaLogger } from './sla-logger';
 import {
-  MemoryCheckpointStore,
   appendTaskEvents,
   configureAurora,
   slaStopped,
@@ -67,7 +66,7 @@ class SlaMonitorProcess {
 async function system(startAt: string) {
   const store = new InMemoryEventStore();
   const bus = new EmbeddedBus({ path: ':memory:', pollIntervalMs: 10 });
-  const relay = new StoreToBusRelay({ store, bus, checkpoints: new MemoryCheckpointStore() });
+  const relay = new StoreToBusRelay({ store, bus, checkpoints: new InMemoryCheckpointStore() });
   const clock = new VirtualClock(startAt);
   await configureAurora(store);
   await relay.start();

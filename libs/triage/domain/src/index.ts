@@ -31,6 +31,7 @@ export {
   type ExistingTask,
   type ExpireOffer,
   type FlagRepeatCaller,
+  type WithdrawOffer,
   type FollowUpChannel,
   type JoinCall,
   type MarkUnreachable,

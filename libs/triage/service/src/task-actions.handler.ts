@@ -27,6 +27,7 @@ import {
   type TaskView,
 } from '@ringback/triage-domain';
 import { taskStreamId } from './open-task.consumer';
+import { assertReservationHeld } from './routing/coordinator-command';
 import { taskNotFound } from './tasks.http.controller';
 import { TasksReadModel } from './tasks.read-model';
 
@@ -182,6 +183,8 @@ export class TaskActionsHandler {
         break;
     }
 
+    if (action.type === 'accept_offer')
+      await assertReservationHeld(this.store, this.registry, actor, action.offerId);
     const result = await handleCommand({
       store: this.store,
       registry: this.registry,

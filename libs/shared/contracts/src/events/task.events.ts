@@ -123,6 +123,14 @@ export const offerDeclinedV1 = z.object({
   declinedAt: isoUtc,
 });
 export const offerExpiredV1 = z.object({ taskId: id, offerId: id, coordinatorId: id, expiredAt: isoUtc });
+export const offerWithdrawnV1 = z.object({
+  taskId: id,
+  offerId: id,
+  coordinatorId: id,
+  /** The coordinator's reservation ended before an answer (they went away or offline). */
+  reason: z.literal('coordinator_unavailable'),
+  withdrawnAt: isoUtc,
+});
 export const taskClaimedV1 = z.object({ taskId: id, coordinatorId: id, claimedAt: isoUtc });
 
 export const callbackAttemptRecordedV1 = z.object({
@@ -216,6 +224,7 @@ export type TaskOfferedV1 = z.infer<typeof taskOfferedV1>;
 export type OfferAcceptedV1 = z.infer<typeof offerAcceptedV1>;
 export type OfferDeclinedV1 = z.infer<typeof offerDeclinedV1>;
 export type OfferExpiredV1 = z.infer<typeof offerExpiredV1>;
+export type OfferWithdrawnV1 = z.infer<typeof offerWithdrawnV1>;
 export type TaskClaimedV1 = z.infer<typeof taskClaimedV1>;
 export type CallbackAttemptRecordedV1 = z.infer<typeof callbackAttemptRecordedV1>;
 export type TaskRequeuedV1 = z.infer<typeof taskRequeuedV1>;
@@ -235,6 +244,7 @@ export const taskEventSchemas = {
   OfferAccepted: offerAcceptedV1,
   OfferDeclined: offerDeclinedV1,
   OfferExpired: offerExpiredV1,
+  OfferWithdrawn: offerWithdrawnV1,
   TaskClaimed: taskClaimedV1,
   CallbackAttemptRecorded: callbackAttemptRecordedV1,
   TaskRequeued: taskRequeuedV1,
@@ -261,6 +271,7 @@ const summaries: Record<TaskEventType, string> = {
   OfferAccepted: 'The coordinator accepted the offer; the task is assigned to them',
   OfferDeclined: 'The coordinator declined the offer; the task is open again',
   OfferExpired: 'The offer lapsed unanswered; the task is open again',
+  OfferWithdrawn: 'The offered coordinator became unavailable before answering; the task is open again',
   TaskClaimed: 'A coordinator took the task from the queue',
   CallbackAttemptRecorded: 'A callback attempt and its outcome',
   RepeatCallerFlagged:

@@ -110,6 +110,16 @@ const samples: TaskEventPayload[] = [
     },
   },
   {
+    type: 'OfferWithdrawn',
+    data: {
+      taskId,
+      offerId: 'o1',
+      coordinatorId: 'c1',
+      reason: 'coordinator_unavailable',
+      withdrawnAt: '2026-11-23T19:00:00.000Z',
+    },
+  },
+  {
     type: 'RepeatCallerFlagged',
     data: { taskId, otherTaskId: 't-2', otherLocationId: 'lakewood', flaggedAt: '2026-11-23T19:00:00.000Z' },
   },

@@ -9,7 +9,7 @@ import {
 } from '@ringback/contracts';
 import { computeDueAt, clockStart, parseLocationSchedule } from '@ringback/calendar';
 import { UuidV7Generator, toIso } from '@ringback/kernel';
-import type { CheckpointStore, EventStore } from '@ringback/platform-core';
+import type { EventStore } from '@ringback/platform-core';
 
 const ids = new UuidV7Generator();
 const registry = ringbackEventRegistry();
@@ -162,15 +162,4 @@ export async function appendTaskEvents(store: EventStore, ...events: EventEnvelo
 /** Types of the events of `sla-<taskId>`, in order. */
 export async function slaStreamTypes(store: EventStore, taskId: string): Promise<string[]> {
   return (await store.readStream(`sla-${taskId}`)).map((r) => r.envelope.type);
-}
-
-/** A checkpoint store in memory (the relay's), for tests. */
-export class MemoryCheckpointStore implements CheckpointStore {
-  private readonly positions = new Map<string, bigint>();
-  async load(processorId: string): Promise<bigint | null> {
-    return this.positions.get(processorId) ?? null;
-  }
-  async save(processorId: string, position: bigint): Promise<void> {
-    this.positions.set(processorId, position);
-  }
 }

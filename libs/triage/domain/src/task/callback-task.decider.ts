@@ -125,6 +125,16 @@ export type TaskEvent =
       type: 'OfferExpired';
       data: { taskId: string; offerId: string; coordinatorId: string; expiredAt: string };
     }
+  | {
+      type: 'OfferWithdrawn';
+      data: {
+        taskId: string;
+        offerId: string;
+        coordinatorId: string;
+        reason: 'coordinator_unavailable';
+        withdrawnAt: string;
+      };
+    }
   | { type: 'TaskClaimed'; data: { taskId: string; coordinatorId: string; claimedAt: string } }
   | {
       type: 'CallbackAttemptRecorded';
@@ -259,6 +269,8 @@ export type DeclineOffer = Cmd<
   { offerId: string; coordinatorId: string; reason?: string | null }
 >;
 export type ExpireOffer = Cmd<'ExpireOffer', { offerId: string }>;
+/** The coordinator's reservation ended before they answered (they went away): the task is free again. */
+export type WithdrawOffer = Cmd<'WithdrawOffer', { offerId: string }>;
 export type Claim = Cmd<'Claim', { coordinatorId: string }>;
 export type RecordAttempt = Cmd<
   'RecordAttempt',
@@ -297,6 +309,7 @@ export type TaskCommand =
   | AcceptOffer
   | DeclineOffer
   | ExpireOffer
+  | WithdrawOffer
   | Claim
   | RecordAttempt
   | Escalate
@@ -611,6 +624,24 @@ export function decide(command: TaskCommand, state: CallbackTaskState): TaskEven
       ];
     }
 
+    case 'WithdrawOffer': {
+      const s = requireTask(state, taskId);
+      const offer = s.status === 'open' ? s.offer : null;
+      if (!offer || offer.offerId !== command.data.offerId) return []; // answered or lapsed already
+      return [
+        {
+          type: 'OfferWithdrawn',
+          data: {
+            taskId,
+            offerId: offer.offerId,
+            coordinatorId: offer.coordinatorId,
+            reason: 'coordinator_unavailable',
+            withdrawnAt: at,
+          },
+        },
+      ];
+    }
+
     case 'Claim': {
       const { coordinatorId } = command.data;
       const s = requireTask(state, taskId);
@@ -900,6 +931,7 @@ export function evolve(state: CallbackTaskState, event: TaskEvent): CallbackTask
       return { status: 'assigned', task, assigneeId: event.data.coordinatorId };
     case 'OfferDeclined':
     case 'OfferExpired':
+    case 'OfferWithdrawn':
       return state.status === 'open' ? { ...state, offer: null } : state;
     case 'TaskClaimed':
       return { status: 'assigned', task, assigneeId: event.data.coordinatorId };

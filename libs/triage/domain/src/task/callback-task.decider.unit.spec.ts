@@ -780,3 +780,22 @@ describe('CallbackTask: repeat callers across locations', () => {
     assert.equal(taskView(foldEvents(callbackTaskDecider, [opened()]), 'on_track')!.repeatCaller, null);
   });
 });
+
+describe('CallbackTask: withdrawn offers', () => {
+  const withdraw = (offerId = 'o-1'): TaskCommand => ({
+    type: 'WithdrawOffer',
+    data: { taskId, at: T('18:52'), offerId },
+  });
+
+  it('withdraws the pending offer of a coordinator who went away; anything else decides nothing', () => {
+    spec.given([opened(), offered()]).when(withdraw()).then(expectEvents('OfferWithdrawn'));
+    spec.given([opened(), offered()]).when(withdraw('o-other')).then(expectEvents());
+    spec.given([opened()]).when(withdraw()).then(expectEvents());
+    const events = callbackTaskDecider.decide(
+      withdraw(),
+      foldEvents(callbackTaskDecider, [opened(), offered()]),
+    );
+    const s = foldEvents(callbackTaskDecider, [opened(), offered(), ...events]);
+    assert.equal(s.status === 'open' && s.offer, null);
+  });
+});

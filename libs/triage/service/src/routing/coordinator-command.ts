@@ -1,5 +1,5 @@
 import { coordinatorStreamId, type EventEnvelope, type EventRegistry } from '@ringback/contracts';
-import type { Decider } from '@ringback/kernel';
+import { DomainError, type Decider } from '@ringback/kernel';
 import { handleCommand, type EventStore, type HandleCommandResult } from '@ringback/platform-core';
 import {
   coordinatorDecider,
@@ -60,4 +60,24 @@ export function runCoordinatorCommand(
     streamId: coordinatorStreamId(command.data.coordinatorId),
     command,
   });
+}
+
+/**
+ * An offer is taken up only while its coordinator still holds the reservation: one released when
+ * they went away (and so perhaps given to another task since) cannot be accepted any more. Users
+ * without a coordinator profile hold no reservations; the task decider answers them alone.
+ */
+export async function assertReservationHeld(
+  store: EventStore,
+  registry: EventRegistry,
+  coordinatorId: string,
+  offerId: string,
+): Promise<void> {
+  let state: CoordinatorState = coordinatorDecider.initialState();
+  for (const r of await store.readStream(coordinatorStreamId(coordinatorId))) {
+    const e = registry.upcast(r.envelope);
+    state = coordinatorDecider.evolve(state, { type: e.type, data: e.data } as CoordinatorEvent);
+  }
+  if (state.status === 'registered' && state.offer?.offerId !== offerId)
+    throw new DomainError('offer_not_pending', `offer ${offerId} is no longer reserved for ${coordinatorId}`);
 }

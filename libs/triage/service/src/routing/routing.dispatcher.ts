@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { RingbackConfig } from '@ringback/config';
-import { ringbackEventRegistry } from '@ringback/contracts';
+import { coordinatorStreamId, ringbackEventRegistry } from '@ringback/contracts';
 import {
   CLOCK,
   DomainError,
@@ -131,9 +131,15 @@ export class RoutingDispatcher {
 
   private async expireOffers(now: number, tasks: TaskDoc[], coordinators: CoordinatorDoc[]): Promise<number> {
     let expired = 0;
+    const coordinatorsById = new Map(coordinators.map((c) => [c.coordinatorId, c]));
     for (const doc of tasks) {
       const offer = doc.state.status === 'open' ? doc.state.offer : null;
-      if (!offer || Date.parse(offer.expiresAt) > now) continue;
+      if (!offer) continue;
+      if (Date.parse(offer.expiresAt) > now) {
+        if (coordinatorsById.get(offer.coordinatorId)?.state.offer?.offerId !== offer.offerId)
+          await this.withdrawIfReleased(now, doc, offer);
+        continue;
+      }
       const ok = await this.attempt(() =>
         runTaskCommand(
           this.store,
@@ -280,6 +286,32 @@ export class RoutingDispatcher {
       ),
     );
     return false;
+  }
+
+  /**
+   * A live task offer whose coordinator no longer holds it (they went away or offline, which releases
+   * the reservation): withdrawn, so the task is offered to someone else now rather than at expiry.
+   * Decided from the coordinator's stream, not the (possibly lagging) read model.
+   */
+  private async withdrawIfReleased(
+    now: number,
+    doc: TaskDoc,
+    offer: { offerId: string; coordinatorId: string; expiresAt: string },
+  ): Promise<void> {
+    const released = (await this.store.readStream(coordinatorStreamId(offer.coordinatorId))).some(
+      (r) =>
+        r.envelope.type === 'CoordinatorOfferReleased' &&
+        (r.envelope.data as { offerId?: string }).offerId === offer.offerId,
+    );
+    if (!released) return;
+    await this.attempt(() =>
+      runTaskCommand(
+        this.store,
+        this.registry,
+        { type: 'WithdrawOffer', data: { taskId: doc.taskId, at: toIso(now), offerId: offer.offerId } },
+        this.dueStamp(Date.parse(offer.expiresAt), offer.offerId, 'withdraw', doc.locationId, now),
+      ),
+    );
   }
 
   /**
