@@ -46,3 +46,4 @@ export {
   type OpenApiRoute,
 } from './openapi/openapi.registry';
 export { OpenApiHttpController } from './openapi/openapi.http.controller';
+export { correlationIdOf } from './http/correlation-id';

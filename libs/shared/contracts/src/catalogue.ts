@@ -5,6 +5,7 @@ import { taskEventDefinitions } from './events/task.events';
 import { triagePolicyEventDefinitions } from './events/triage-policy.events';
 import { slaEventDefinitions } from './events/sla.events';
 import { coordinatorEventDefinitions } from './events/coordinator.events';
+import { slaAlertEventDefinitions } from './events/sla-alert.events';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
@@ -17,6 +18,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...triagePolicyEventDefinitions,
   ...slaEventDefinitions,
   ...coordinatorEventDefinitions,
+  ...slaAlertEventDefinitions,
 ];
 
 export const ringbackEventRegistry = (): EventRegistry => {

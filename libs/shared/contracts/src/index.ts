@@ -9,3 +9,4 @@ export * from './events/task.events';
 export * from './events/triage-policy.events';
 export * from './events/sla.events';
 export * from './events/coordinator.events';
+export * from './events/sla-alert.events';

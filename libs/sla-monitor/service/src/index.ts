@@ -4,3 +4,5 @@ export * from './sla-monitor.module';
 export * from './sla-timers.projection';
 export * from './sla-timer.scheduler';
 export * from './sla-task-events.consumer';
+export * from './alerts/sla-alerts.projection';
+export * from './alerts/sla-alerts.http.controller';

@@ -10,6 +10,9 @@ import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } fr
 import type { RingbackConfig } from '@ringback/config';
 import { SlaTaskEventsConsumer, SLA_TASK_EVENTS_GROUP_ID } from './sla-task-events.consumer';
 import { SlaTimerScheduler } from './sla-timer.scheduler';
+import { AuthModule } from '@ringback/auth';
+import { SlaAlertsHttpController } from './alerts/sla-alerts.http.controller';
+import { SlaAlertsOpenApi } from './alerts/sla-alerts.openapi';
 
 /** Starts the task-events consumer and the timer loop with the module, stops them before the adapters close. */
 @Injectable()
@@ -40,7 +43,8 @@ export class SlaMonitorLifecycle implements OnModuleInit, BeforeApplicationShutd
 /**
  * sla-monitor: runs the SLA clocks of callback tasks (wall-clock for Tier 1, business minutes for
  * Tiers 2 and 3), records at-risk (75%) and breach (100%) with supervisor alert, priority bump and
- * overflow, and stops a clock at its stop rule. Durable timers: the pending thresholds live in the
+ * overflow, and stops a clock at its stop rule. Breaches are supervisor alerts (`GET /api/v1/alerts`,
+ * acknowledged with `POST /api/v1/alerts/{alertId}/acknowledge`). Durable timers: the pending thresholds live in the
  * `sla_timers` read model ({@link slaMonitorProjections}), so a restart fires every overdue threshold
  * exactly once.
  *
@@ -49,8 +53,9 @@ export class SlaMonitorLifecycle implements OnModuleInit, BeforeApplicationShutd
  * {@link slaMonitorProjections} among its projections.
  */
 @Module({
-  imports: [PlatformModule],
-  providers: [SlaTaskEventsConsumer, SlaTimerScheduler, SlaMonitorLifecycle],
+  imports: [PlatformModule, AuthModule],
+  controllers: [SlaAlertsHttpController],
+  providers: [SlaTaskEventsConsumer, SlaTimerScheduler, SlaMonitorLifecycle, SlaAlertsOpenApi],
   exports: [SlaTimerScheduler, SlaTaskEventsConsumer],
 })
 export class SlaMonitorModule {}

@@ -1,5 +1,6 @@
 import { SLA_CATEGORY, type SlaEvent, type SlaStopReason } from '@ringback/contracts';
 import type { Projection, ReadModelOp } from '@ringback/platform-core';
+import { slaAlertsProjection } from './alerts/sla-alerts.projection';
 
 export const SLA_TIMERS_COLLECTION = 'sla_timers';
 
@@ -129,4 +130,4 @@ export const slaTimersProjection: Projection = {
 };
 
 /** Read models sla-monitor keeps; every process hosting SlaMonitorModule runs them (projection catalogue). */
-export const slaMonitorProjections: readonly Projection[] = [slaTimersProjection];
+export const slaMonitorProjections: readonly Projection[] = [slaTimersProjection, slaAlertsProjection];

@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Authenticated, CurrentUser, type AuthUser } from '@ringback/auth';
 import { ID_GENERATOR, type IdGenerator } from '@ringback/kernel';
-import { ZodValidationPipe, type HttpRequest, type HttpResponse } from '@ringback/nest-platform';
+import {
+  ZodValidationPipe,
+  correlationIdOf,
+  type HttpRequest,
+  type HttpResponse,
+} from '@ringback/nest-platform';
 import type { TaskView } from '@ringback/triage-domain';
 import type { z } from 'zod';
 import { TaskActionsHandler, type AttemptInfo, type TaskAction } from './task-actions.handler';
@@ -19,8 +24,6 @@ import {
 import { taskParamsSchema } from './tasks.views';
 
 type TaskParams = z.output<typeof taskParamsSchema>;
-
-const CORRELATION_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
 /**
  * Coordinator actions on a callback task, `POST /api/v1/tasks/{taskId}/<action>`. Coordinators,
@@ -165,9 +168,7 @@ export class TaskActionsHttpController {
   }
 
   private run(user: AuthUser, params: TaskParams, action: TaskAction, req: HttpRequest, res: HttpResponse) {
-    const header = req.headers['x-correlation-id'];
-    const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const correlationId = value && CORRELATION_ID.test(value) ? value : this.ids.next();
+    const correlationId = correlationIdOf(req, this.ids);
     res.setHeader('X-Correlation-Id', correlationId);
     return this.handler.handle(user, params.taskId, action, correlationId);
   }

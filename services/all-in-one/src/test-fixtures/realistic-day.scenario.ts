@@ -98,6 +98,14 @@ interface TaskBody {
   nextAttemptAt?: string | null;
   retriesExhausted?: boolean;
 }
+interface AlertBody {
+  alertId: string;
+  taskId: string;
+  tier: number;
+  breachedAt: string;
+  state: string;
+  acknowledgedBy: string | null;
+}
 interface CoordinatorBody {
   coordinatorId: string;
   presence: string;
@@ -111,6 +119,8 @@ export interface DaySnapshot {
   slaThresholds: Record<string, Record<string, number>>;
   /** Event types of each task's stream, in order. */
   taskEvents: Record<string, string[]>;
+  /** Supervisor alerts by task name and clock version: their state. */
+  alerts: Record<string, string>;
   coordinators: Record<string, { presence: string; activeTasks: number; holdsOffer: boolean }>;
   taskCount: number;
 }
@@ -245,12 +255,44 @@ export async function runRealisticDay(host: DayHost, hooks: DayHooks): Promise<D
     assert.equal(t.status, 'open');
   });
 
-  await step('07:30 New York: nobody on call, the Tier 1 clock breaches', async () => {
-    await at('12:30');
-    const t = await task('bos-vm-1');
-    assert.equal(t.sla.status, 'breached');
-    assert.equal(t.status, 'open');
-  });
+  await step(
+    '07:30 New York: nobody on call, the Tier 1 clock breaches; the supervisor is alerted',
+    async () => {
+      await at('12:30');
+      const t = await task('bos-vm-1');
+      assert.equal(t.sla.status, 'breached');
+      assert.equal(t.status, 'open');
+      const east = await ok<{ items: AlertBody[] }>(
+        'GET',
+        '/api/v1/alerts?state=active',
+        undefined,
+        tokens.rnEast,
+      );
+      assert.equal(east.items.length, 1);
+      const alert = east.items[0]!;
+      assert.equal(alert.taskId, taskIds['bos-vm-1']);
+      assert.equal(alert.tier, 1);
+      assert.equal(alert.breachedAt, Z('12:25'));
+      const west = await ok<{ items: AlertBody[] }>(
+        'GET',
+        '/api/v1/alerts',
+        undefined,
+        tokens.supervisorWest,
+      );
+      assert.deepEqual(west.items, [], 'another region sees none');
+      const url = `/api/v1/alerts/${alert.alertId}/acknowledge`;
+      assert.equal((await call('POST', url, {}, tokens.cy)).status, 403, 'coordinators do not acknowledge');
+      assert.equal((await call('POST', url, {}, tokens.supervisorWest)).status, 404, 'out of scope');
+      assert.equal((await call('POST', url, { note: 7 }, tokens.rnEast)).status, 400);
+      assert.equal(
+        (await call('POST', `/api/v1/alerts/${taskIds['bos-vm-1']}:9/acknowledge`, {}, tokens.rnEast)).status,
+        404,
+      );
+      const acked = await ok<AlertBody>('POST', url, { note: 'paging the on-call nurse' }, tokens.rnEast);
+      assert.equal(acked.state, 'acknowledged');
+      assert.equal(acked.acknowledgedBy, 'rn-kim');
+    },
+  );
 
   await step('06:30 Denver: after-hours voicemail and missed call', async () => {
     await at('13:30');
@@ -514,6 +556,9 @@ async function snapshot(
     slaThresholds[name] = counts;
     taskEvents[name] = (await hooks.readStream(`task-${t.taskId}`)).map((e) => e.type);
   }
+  const alertList = await ok<{ items: (AlertBody & { clockVersion: number })[] }>('GET', '/api/v1/alerts');
+  const alerts: DaySnapshot['alerts'] = {};
+  for (const a of alertList.items) alerts[`${byId.get(a.taskId) ?? a.taskId}@${a.clockVersion}`] = a.state;
   const people = await ok<{ items: (CoordinatorBody & { coordinatorId: string })[] }>(
     'GET',
     '/api/v1/coordinators',
@@ -525,7 +570,14 @@ async function snapshot(
       activeTasks: c.activeTaskIds.length,
       holdsOffer: c.offer !== null,
     };
-  return { tasks, slaThresholds, taskEvents, coordinators: coordinatorsOut, taskCount: list.items.length };
+  return {
+    tasks,
+    slaThresholds,
+    taskEvents,
+    alerts,
+    coordinators: coordinatorsOut,
+    taskCount: list.items.length,
+  };
 }
 
 /** What every run of the day must end with, however it was interrupted. */
@@ -577,6 +629,12 @@ export function assertDayOutcome(s: DaySnapshot): void {
   assert.deepEqual(s.slaThresholds['aur-mc-1'], { 'SlaAtRiskReached@1': 1, 'SlaBreached@1': 1 });
   assert.deepEqual(s.slaThresholds['aur-mc-3'], { 'SlaAtRiskReached@1': 1 });
   for (const name of ['aur-vm-1', 'pac-mc-1', 'pac-vm-1']) assert.deepEqual(s.slaThresholds[name], {}, name);
+  // One alert per breach: acknowledged by a supervisor, or cleared when the task was handled.
+  assert.deepEqual(s.alerts, {
+    'bos-vm-1@1': 'acknowledged',
+    'bos-mc-1@1': 'cleared',
+    'aur-mc-1@1': 'cleared',
+  });
   for (const [id, c] of Object.entries(s.coordinators)) {
     assert.equal(c.holdsOffer, false, `${id} holds no offer at the end`);
     assert.equal(c.activeTasks, 0, `${id} works no task at the end`);

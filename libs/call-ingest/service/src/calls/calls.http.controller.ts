@@ -1,8 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ID_GENERATOR, type IdGenerator } from '@ringback/kernel';
-import { ZodValidationPipe, type HttpRequest, type HttpResponse } from '@ringback/nest-platform';
+import {
+  ZodValidationPipe,
+  correlationIdOf,
+  type HttpRequest,
+  type HttpResponse,
+} from '@ringback/nest-platform';
 import type { ContactChannel } from '@ringback/contracts';
-import { correlationIdOf } from '../locations/correlation-id';
 import {
   answeredCallRequestSchema,
   callbackRequestRequestSchema,

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/comm
 import type { RingbackConfig } from '@ringback/config';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '@ringback/kernel';
 import {
+  correlationIdOf,
   ApiError,
   RINGBACK_CONFIG,
   RequestValidationError,
@@ -10,7 +11,6 @@ import {
   type HttpResponse,
 } from '@ringback/nest-platform';
 import type { z } from 'zod';
-import { correlationIdOf } from '../locations/correlation-id';
 import { verifyTwilioSignature } from '../webhooks/twilio-signature';
 import { twilioStatusQuerySchema } from './call-webhook.schemas';
 import { RecordCallHandler } from './record-call.handler';

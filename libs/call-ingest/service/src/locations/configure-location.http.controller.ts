@@ -6,10 +6,15 @@ import {
   type LocationConfigInput,
 } from '@ringback/call-ingest-domain';
 import { ID_GENERATOR, type IdGenerator } from '@ringback/kernel';
-import { ApiError, ZodValidationPipe, type HttpRequest, type HttpResponse } from '@ringback/nest-platform';
+import {
+  ApiError,
+  ZodValidationPipe,
+  correlationIdOf,
+  type HttpRequest,
+  type HttpResponse,
+} from '@ringback/nest-platform';
 import { z } from 'zod';
 import { ConfigureLocationHandler } from './configure-location.handler';
-import { correlationIdOf } from './correlation-id';
 import { LocationsReadModel } from './locations.read-model';
 import type { ConfigureLocationResult, LocationView } from './location.views';
 

@@ -4,6 +4,7 @@ import { ID_GENERATOR, type IdGenerator } from '@ringback/kernel';
 import {
   RequestValidationError,
   ZodValidationPipe,
+  correlationIdOf,
   type HttpRequest,
   type HttpResponse,
 } from '@ringback/nest-platform';
@@ -21,7 +22,6 @@ import {
   triagePolicyRemoveBodySchema,
 } from './triage-policy.views';
 
-const CORRELATION_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 const IF_MATCH = /^(?:W\/)?"?(\d{1,9})"?$/;
 
 const headerValue = (value: string | string[] | undefined): string | undefined =>
@@ -177,8 +177,7 @@ export class TriagePolicyHttpController {
     req: HttpRequest,
     res: HttpResponse,
   ): Promise<TriagePolicyView> {
-    const header = headerValue(req.headers['x-correlation-id']);
-    const correlationId = header && CORRELATION_ID.test(header) ? header : this.ids.next();
+    const correlationId = correlationIdOf(req, this.ids);
     res.setHeader('X-Correlation-Id', correlationId);
     const expectedVersion = expectedVersionOf(meta.expectedVersion, req.headers['if-match']);
     const outcome = await this.handler.handle({

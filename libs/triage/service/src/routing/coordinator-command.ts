@@ -20,21 +20,29 @@ export interface CommandStamp {
   locationId: string | null;
 }
 
-/** The coordinator decider over envelopes. */
-export function coordinatorEnvelopeDecider(
+/**
+ * A pure decider over envelopes: its events stamped with the caller's ids and metadata, event time
+ * the command's `at`, on the stream the command names.
+ */
+export function stampedDecider<
+  S,
+  C extends { data: { at: string } },
+  E extends { type: string; data: unknown },
+>(
+  decider: Decider<S, C, E>,
+  streamIdOf: (command: C) => string,
   registry: EventRegistry,
   stamp: CommandStamp,
-): Decider<CoordinatorState, CoordinatorCommand, EventEnvelope> {
+): Decider<S, C, EventEnvelope> {
   return {
-    initialState: coordinatorDecider.initialState,
-    evolve: (state, e) =>
-      coordinatorDecider.evolve(state, { type: e.type, data: e.data } as CoordinatorEvent),
+    initialState: decider.initialState,
+    evolve: (state, e) => decider.evolve(state, { type: e.type, data: e.data } as E),
     decide: (command, state) =>
-      coordinatorDecider.decide(command, state).map((e, i): EventEnvelope => ({
+      decider.decide(command, state).map((e, i): EventEnvelope => ({
         eventId: stamp.eventId(i, e.type),
         type: e.type,
         schemaVersion: registry.latestVersion(e.type),
-        streamId: coordinatorStreamId(command.data.coordinatorId),
+        streamId: streamIdOf(command),
         occurredAt: command.data.at,
         recordedAt: stamp.recordedAt,
         correlationId: stamp.correlationId,
@@ -45,6 +53,13 @@ export function coordinatorEnvelopeDecider(
       })),
   };
 }
+
+/** The coordinator decider over envelopes. */
+export const coordinatorEnvelopeDecider = (
+  registry: EventRegistry,
+  stamp: CommandStamp,
+): Decider<CoordinatorState, CoordinatorCommand, EventEnvelope> =>
+  stampedDecider(coordinatorDecider, (c) => coordinatorStreamId(c.data.coordinatorId), registry, stamp);
 
 /** Load, decide and append one coordinator command with optimistic concurrency. */
 export function runCoordinatorCommand(

@@ -3,7 +3,13 @@ import { Authenticated, CurrentUser, requireRole, type AuthUser } from '@ringbac
 import { ringbackEventRegistry, coordinatorStreamId } from '@ringback/contracts';
 import { CLOCK, ID_GENERATOR, toIso, type Clock, type IdGenerator } from '@ringback/kernel';
 import { currentTraceparent } from '@ringback/observability';
-import { ApiError, ZodValidationPipe, type HttpRequest, type HttpResponse } from '@ringback/nest-platform';
+import {
+  ApiError,
+  ZodValidationPipe,
+  correlationIdOf,
+  type HttpRequest,
+  type HttpResponse,
+} from '@ringback/nest-platform';
 import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
 import {
   coordinatorDecider,
@@ -23,7 +29,6 @@ import {
 } from './coordinators.views';
 
 type Params = z.output<typeof coordinatorParamsSchema>;
-const CORRELATION_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
 export const coordinatorNotFound = (coordinatorId: string): ApiError =>
   new ApiError(404, 'coordinator_not_found', `Unknown coordinator ${coordinatorId}`, [{ coordinatorId }]);
@@ -148,9 +153,7 @@ export class CoordinatorsHttpController {
   }
 
   private stamp(req: HttpRequest, res: HttpResponse, now: number): CommandStamp {
-    const header = req.headers['x-correlation-id'];
-    const value = (Array.isArray(header) ? header[0] : header)?.trim();
-    const correlationId = value && CORRELATION_ID.test(value) ? value : this.ids.next(now);
+    const correlationId = correlationIdOf(req, this.ids);
     res.setHeader('X-Correlation-Id', correlationId);
     return {
       eventId: () => this.ids.next(now),

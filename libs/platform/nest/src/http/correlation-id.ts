@@ -1,5 +1,5 @@
 import type { IdGenerator } from '@ringback/kernel';
-import type { HttpRequest } from '@ringback/nest-platform';
+import type { HttpRequest } from '../http-types';
 
 const ACCEPTABLE = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
