@@ -1,4 +1,5 @@
 import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,5 +31,16 @@ describe('a realistic day for three clinics, embedded mode', () => {
         })),
     });
     assertDayOutcome(outcome);
+    const metrics = await (await fetch(`${rb.service.url}/metrics`)).text();
+    const fired = (threshold: string) =>
+      [
+        ...metrics.matchAll(
+          new RegExp(`ringback_sla_thresholds_total\\{[^}]*threshold="${threshold}"[^}]*\\} (\\d+)`, 'g'),
+        ),
+      ]
+        .map((m) => Number(m[1]))
+        .reduce((a, b) => a + b, 0);
+    assert.equal(fired('breach'), 3);
+    assert.equal(fired('at_risk'), 4);
   });
 });

@@ -230,6 +230,9 @@ describe('routing over the all-in-one process', () => {
     );
     await host.settle();
     assert.equal((await coordinator('bo')).presence, 'busy');
+    const metrics = await (await fetch(`${rb.service.url}/metrics`)).text();
+    assert.match(metrics, /ringback_routing_offers_total\{[^}]*overflow="true"[^}]*\} 2/);
+    assert.match(metrics, /ringback_routing_offers_lapsed_total(\{[^}]*\})? 1/);
   });
 
   it('documents every route it serves in the OpenAPI document', async () => {

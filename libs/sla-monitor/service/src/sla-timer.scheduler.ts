@@ -2,7 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ringbackEventRegistry, slaStreamId } from '@ringback/contracts';
 import { CLOCK, toIso, type Clock } from '@ringback/kernel';
 import type { RingbackConfig } from '@ringback/config';
-import { LOGGER, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { LOGGER, METRICS_REGISTRY, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { createCounter } from '@ringback/observability';
+import type { Counter, Registry } from 'prom-client';
 import {
   EVENT_STORE,
   READ_MODEL_STORE,
@@ -42,6 +44,7 @@ export class SlaTimerScheduler {
   private readonly batchSize: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> = Promise.resolve(0);
+  private readonly thresholds: Counter<'threshold' | 'tier'> | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -50,8 +53,16 @@ export class SlaTimerScheduler {
     @Optional() @Inject(LOGGER) logger?: SlaLogger,
     @Optional() @Inject(SLA_TIMER_SCHEDULER_OPTIONS) options?: SlaTimerSchedulerOptions,
     @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
+    @Optional() @Inject(METRICS_REGISTRY) metrics?: Registry,
   ) {
     this.logger = logger ?? fallbackSlaLogger;
+    this.thresholds = metrics
+      ? createCounter(metrics, {
+          name: 'sla_thresholds',
+          help: 'SLA thresholds fired by this process: threshold="at_risk" (75 %) or "breach" (100 %, a supervisor alert)',
+          labelNames: ['threshold', 'tier'],
+        })
+      : undefined;
     this.intervalMs = options?.intervalMs ?? config?.sla.timerIntervalMs ?? 1_000;
     this.batchSize = options?.batchSize ?? 500;
   }
@@ -124,6 +135,10 @@ export class SlaTimerScheduler {
         });
         fired += events.length;
         for (const e of events) {
+          this.thresholds?.inc({
+            threshold: e.type === 'SlaBreached' ? 'breach' : 'at_risk',
+            tier: String((e.data as { tier?: number }).tier ?? ''),
+          });
           this.logger.info(
             { taskId: timer.taskId, type: e.type, eventId: e.eventId, occurredAt: e.occurredAt },
             e.type === 'SlaBreached' ? 'sla breached' : 'sla at risk',

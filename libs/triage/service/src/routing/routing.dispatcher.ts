@@ -10,7 +10,9 @@ import {
   type Clock,
   type IdGenerator,
 } from '@ringback/kernel';
-import { LOGGER, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { LOGGER, METRICS_REGISTRY, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { createCounter } from '@ringback/observability';
+import type { Counter, Registry } from 'prom-client';
 import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
 import {
   planOffers,
@@ -71,6 +73,8 @@ export class RoutingDispatcher {
   private readonly options: RoutingOptions;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<RoutingTickResult | null> = Promise.resolve(null);
+  private readonly offersMade: Counter<'overflow'> | undefined;
+  private readonly offersLapsed: Counter | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -80,8 +84,19 @@ export class RoutingDispatcher {
     @Optional() @Inject(LOGGER) logger?: RoutingLogger,
     @Optional() @Inject(ROUTING_OPTIONS) options?: Partial<RoutingOptions>,
     @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
+    @Optional() @Inject(METRICS_REGISTRY) metrics?: Registry,
   ) {
     this.logger = logger ?? fallbackLogger;
+    this.offersMade = metrics
+      ? createCounter(metrics, {
+          name: 'routing_offers',
+          help: 'Task offers made to coordinators; overflow="true" when the coordinator is from another pod',
+          labelNames: ['overflow'],
+        })
+      : undefined;
+    this.offersLapsed = metrics
+      ? createCounter(metrics, { name: 'routing_offers_lapsed', help: 'Task offers that expired unanswered' })
+      : undefined;
     this.options = {
       offerTimeoutSeconds: options?.offerTimeoutSeconds ?? config?.routing.offerTimeoutSeconds ?? 60,
       wrapUpSeconds: options?.wrapUpSeconds ?? config?.routing.wrapUpSeconds ?? 60,
@@ -148,7 +163,10 @@ export class RoutingDispatcher {
           this.dueStamp(Date.parse(offer.expiresAt), offer.offerId, 'expire', doc.locationId, now),
         ),
       );
-      if (ok) expired += 1;
+      if (ok) {
+        expired += 1;
+        this.offersLapsed?.inc();
+      }
     }
     const tasksById = new Map(tasks.map((d) => [d.taskId, d]));
     for (const c of coordinators) {
@@ -268,6 +286,7 @@ export class RoutingDispatcher {
       return { events: holds ? [true] : [] };
     });
     if (offered) {
+      this.offersMade?.inc({ overflow: String(planned.overflow) });
       this.logger.info(
         { taskId: planned.taskId, coordinatorId: planned.coordinatorId, offerId, overflow: planned.overflow },
         'task offered',
