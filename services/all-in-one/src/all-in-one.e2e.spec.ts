@@ -57,6 +57,7 @@ describe('npm start (embedded single process)', () => {
           assert.deepEqual(body.components.map((c) => c.component).sort(), [
             'call-ingest.task-closures',
             'event-store',
+            'gateway.live-queues',
             'projections',
             'read-models',
             'sla-monitor.task-events',

@@ -1,12 +1,48 @@
-import { Module } from '@nestjs/common';
-import { PlatformModule } from '@ringback/nest-platform';
+import {
+  Inject,
+  Injectable,
+  Module,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { AuthModule } from '@ringback/auth';
+import type { RingbackConfig } from '@ringback/config';
+import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
+import { LiveQueueState } from './live/live-queue.state';
+import { WallboardSocketServer } from './live/wallboard.socket-server';
+
+/** Starts the live-queue consumer with the module, stops it before the adapters close. */
+@Injectable()
+export class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(LiveQueueState) private readonly state: LiveQueueState,
+    @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistry,
+    @Optional() @Inject(RINGBACK_CONFIG) private readonly config?: RingbackConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.state.start();
+    const maxLag = this.config?.readiness.maxLag ?? 100;
+    this.readiness?.registerCheck('gateway.live-queues', async () => {
+      const lag = await this.state.lag();
+      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} queue updates behind` };
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.state.stop();
+  }
+}
 
 /**
- * gateway: Live queues over socket.io and the wallboard; owns no streams.
- * Composition root of the service; importable on its own (`main.ts`) or beside the other services
- * in the single-process composition. Its providers and controllers arrive with the features.
+ * gateway: live queues over socket.io (namespace `/wallboard`), fed by the projection-update stream;
+ * owns no streams. Importable on its own (`main.ts`) or beside the other services in the
+ * single-process composition.
  */
 @Module({
-  imports: [PlatformModule],
+  imports: [PlatformModule, AuthModule],
+  providers: [LiveQueueState, WallboardSocketServer, GatewayLifecycle],
+  exports: [LiveQueueState],
 })
 export class GatewayModule {}

@@ -16,3 +16,4 @@ export * from './event-store/append-rules';
 export * from './event-store/catch-up-subscription';
 export * from './event-store/polling-subscription';
 export * from './bus/event-consumer';
+export * from './projections/projection-changes';

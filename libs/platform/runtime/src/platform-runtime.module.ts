@@ -8,6 +8,8 @@ import {
 import {
   BUS,
   CHECKPOINT_STORE,
+  PROJECTION_CHANGES,
+  ProjectionChanges,
   EVENT_STORE,
   READ_MODEL_STORE,
   StoreToBusRelay,
@@ -48,6 +50,7 @@ export const PROJECTION_RUNNERS = Symbol.for('ringback.ProjectionRunners');
 class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(PROJECTION_RUNNERS) private readonly runners: ProjectionRunner[],
+    @Inject(PROJECTION_CHANGES) private readonly changes: ProjectionChanges,
     @Inject(RUNTIME_OPTIONS) private readonly options: PlatformRuntimeOptions,
     @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapters,
     @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay,
@@ -59,6 +62,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.relay.start();
     const projections = this.options.projections ?? [];
     const started = await startProjections({
+      changes: this.changes,
       eventStore: this.adapters.eventStore,
       readModels: this.adapters.readModels,
       projections,
@@ -127,6 +131,7 @@ export class PlatformRuntimeModule {
         { provide: CHECKPOINT_STORE, useValue: adapters.checkpoints },
         { provide: STORE_TO_BUS_RELAY, useValue: relay },
         { provide: PROJECTION_RUNNERS, useValue: [] as ProjectionRunner[] },
+        { provide: PROJECTION_CHANGES, useValue: new ProjectionChanges() },
         { provide: CLOCK, useValue: clock },
         { provide: ID_GENERATOR, useValue: options.ids ?? new UuidV7Generator(clock) },
         PlatformLifecycle,
@@ -138,6 +143,7 @@ export class PlatformRuntimeModule {
         CHECKPOINT_STORE,
         STORE_TO_BUS_RELAY,
         PROJECTION_RUNNERS,
+        PROJECTION_CHANGES,
         CLOCK,
         ID_GENERATOR,
       ],

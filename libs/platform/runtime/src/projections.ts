@@ -2,6 +2,7 @@ import type { EventRegistry } from '@ringback/contracts';
 import {
   ProjectionRunner,
   type EventStore,
+  type ProjectionChanges,
   type Projection,
   type ReadModelStore,
 } from '@ringback/platform-core';
@@ -11,6 +12,7 @@ export interface ProjectionSet {
   readModels: ReadModelStore;
   projections: readonly Projection[];
   registry?: EventRegistry;
+  changes?: ProjectionChanges;
 }
 
 const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
@@ -21,6 +23,7 @@ const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
         readModels: set.readModels,
         projection,
         ...(set.registry ? { registry: set.registry } : {}),
+        ...(set.changes ? { changes: set.changes } : {}),
       }),
   );
 

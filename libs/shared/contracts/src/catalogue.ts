@@ -6,6 +6,7 @@ import { triagePolicyEventDefinitions } from './events/triage-policy.events';
 import { slaEventDefinitions } from './events/sla.events';
 import { coordinatorEventDefinitions } from './events/coordinator.events';
 import { slaAlertEventDefinitions } from './events/sla-alert.events';
+import { taskViewEventDefinitions } from './views/task-view.message';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
@@ -19,6 +20,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...slaEventDefinitions,
   ...coordinatorEventDefinitions,
   ...slaAlertEventDefinitions,
+  ...taskViewEventDefinitions,
 ];
 
 export const ringbackEventRegistry = (): EventRegistry => {

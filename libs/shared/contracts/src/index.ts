@@ -10,3 +10,4 @@ export * from './events/triage-policy.events';
 export * from './events/sla.events';
 export * from './events/coordinator.events';
 export * from './events/sla-alert.events';
+export * from './views/task-view.message';

@@ -12,3 +12,4 @@ export * from './routing/coordinators.projection';
 export * from './routing/coordinators.views';
 export * from './routing/routing.dispatcher';
 export * from './routing/routing-task-events.consumer';
+export * from './task-view.publisher';

@@ -108,6 +108,11 @@ export class TasksReadModel {
     });
   }
 
+  /** The contract view of a stored task document, with its SLA status as of now. */
+  viewOf(doc: TaskDoc): Promise<TaskView> {
+    return this.view(doc);
+  }
+
   private async view(doc: TaskDoc): Promise<TaskView> {
     const view = taskView(doc.state, await this.slaStatusOf(doc));
     if (!view) throw new Error(`task ${doc.taskId} has no state`);

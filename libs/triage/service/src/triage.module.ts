@@ -23,6 +23,7 @@ import { TaskActionsHttpController } from './task-actions.http.controller';
 import { TasksHttpController } from './tasks.http.controller';
 import { TasksOpenApi } from './tasks.openapi';
 import { TasksReadModel } from './tasks.read-model';
+import { TaskViewPublisher } from './task-view.publisher';
 
 /**
  * Starts the inbound-contacts and routing consumers and the routing dispatcher with the module, stops
@@ -81,8 +82,15 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
     CoordinatorsOpenApi,
     RoutingDispatcher,
     RoutingTaskEventsConsumer,
+    TaskViewPublisher,
     TriageLifecycle,
   ],
-  exports: [OpenTaskConsumer, TasksReadModel, RoutingDispatcher, RoutingTaskEventsConsumer],
+  exports: [
+    OpenTaskConsumer,
+    TasksReadModel,
+    RoutingDispatcher,
+    RoutingTaskEventsConsumer,
+    TaskViewPublisher,
+  ],
 })
 export class TriageModule {}

@@ -1,6 +1,7 @@
 import type { EventRegistry, RecordedEvent } from '@ringback/contracts';
 import type { EventStore, StoreSubscription } from '../ports/event-store.port';
 import type { ReadModelDoc, ReadModelOp, ReadModelStore } from '../ports/read-model.port';
+import type { ProjectionChanges } from './projection-changes';
 import {
   hasPositionedReads,
   type PositionedDoc,
@@ -26,6 +27,8 @@ export interface ProjectionRunnerOptions {
   /** Longest a handled event waits in memory before its ops are written (default 50 ms). */
   maxFlushDelayMs?: number;
   logger?: ProjectionLogger;
+  /** Told what each flush wrote, after the write (live views follow the read model this way). */
+  changes?: ProjectionChanges;
 }
 
 const consoleLogger: ProjectionLogger = {
@@ -281,11 +284,13 @@ export class ProjectionRunner {
       // Whether the write landed whole, partly or not at all, the store is the truth again.
       this.storedCache.clear();
     }
+    const ops = this.options.changes ? [...this.pending.values()] : [];
     this.pending.clear();
     this.pendingEvents = 0;
     this.pendingPosition = undefined;
     this.checkpointed = position;
     this.flushFailures = 0;
+    this.options.changes?.publish({ projectionId: this.projection.id, position, ops });
   }
 
   private discardBuffer(): void {

@@ -1,8 +1,13 @@
 // Compile-time only: the decider's event payloads and the published zod schemas must agree both
 // ways, so a field changed on one side fails `tsc` instead of failing at runtime validation.
 import type { z } from 'zod';
-import type { coordinatorEventSchemas, taskEventSchemas, triagePolicyChangedV1 } from '@ringback/contracts';
-import type { CoordinatorEvent, TaskEvent, TriagePolicyChanged } from '../index';
+import type {
+  TaskViewMessage,
+  coordinatorEventSchemas,
+  taskEventSchemas,
+  triagePolicyChangedV1,
+} from '@ringback/contracts';
+import type { CoordinatorEvent, TaskEvent, TaskView, TriagePolicyChanged } from '../index';
 
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type ContractTask = {
@@ -32,7 +37,8 @@ export type TaskEventsMatchContracts = [
   Mutual<TriagePolicyChanged['data'], z.infer<typeof triagePolicyChangedV1>>,
   CoordinatorPairs[CoordinatorEvent['type']],
   Mutual<CoordinatorEvent['type'], ContractCoordinator['type']>,
-] extends [true, true, true, true, true]
+  Mutual<TaskView, TaskViewMessage>,
+] extends [true, true, true, true, true, true]
   ? true
   : never;
 export const taskEventsMatchContracts: TaskEventsMatchContracts = true;

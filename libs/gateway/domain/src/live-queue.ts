@@ -1,0 +1,113 @@
+import type { TaskViewMessage } from '@ringback/contracts';
+
+/** Who is watching (the JWT claims that matter for scope). */
+export interface Viewer {
+  role: 'admin' | 'supervisor' | 'coordinator' | 'clinic_staff';
+  regions: readonly string[];
+  locations: readonly string[];
+  pods: readonly string[];
+}
+
+export type QueueScopeType = 'location' | 'region' | 'pod';
+export interface QueueScope {
+  scope: QueueScopeType;
+  id: string;
+}
+
+/** Where a location sits, from its configuration. */
+export interface LocationPlace {
+  locationId: string;
+  regionId: string;
+  podId: string;
+}
+
+/** Statuses of tasks that still wait for work: what a live queue shows. */
+export const LIVE_STATUSES: readonly TaskViewMessage['status'][] = [
+  'open',
+  'assigned',
+  'in_progress',
+  'escalated',
+];
+
+/** The contract's scope rule for one task (admin all; supervisor its regions; coordinator its pods; staff its locations). */
+export function mayView(viewer: Viewer, place: LocationPlace): boolean {
+  switch (viewer.role) {
+    case 'admin':
+      return true;
+    case 'supervisor':
+      return viewer.regions.includes(place.regionId);
+    case 'coordinator':
+      return viewer.pods.includes(place.podId);
+    case 'clinic_staff':
+      return viewer.locations.includes(place.locationId);
+  }
+}
+
+/**
+ * May `viewer` subscribe to `scope`? Every location the scope covers must be one the viewer may see:
+ * a region is a supervisor's own (or any, for admins); a pod is a coordinator's own, or for a
+ * supervisor one whose known locations all lie in its regions; a location is any the viewer may see.
+ * An unknown location or pod is refused to everyone but admins (nothing to show, nothing to reveal).
+ */
+export function maySubscribe(viewer: Viewer, scope: QueueScope, places: readonly LocationPlace[]): boolean {
+  if (viewer.role === 'admin') return true;
+  switch (scope.scope) {
+    case 'region':
+      return viewer.role === 'supervisor' && viewer.regions.includes(scope.id);
+    case 'pod': {
+      if (viewer.role === 'coordinator') return viewer.pods.includes(scope.id);
+      const inPod = places.filter((p) => p.podId === scope.id);
+      return viewer.role === 'supervisor' && inPod.length > 0 && inPod.every((p) => mayView(viewer, p));
+    }
+    case 'location': {
+      const place = places.find((p) => p.locationId === scope.id);
+      return place !== undefined && mayView(viewer, place);
+    }
+  }
+}
+
+/** Does the live queue of `scope` show `task` (in scope and still waiting for work)? */
+export function inQueue(scope: QueueScope, task: TaskViewMessage): boolean {
+  if (!LIVE_STATUSES.includes(task.status)) return false;
+  switch (scope.scope) {
+    case 'location':
+      return task.locationId === scope.id;
+    case 'region':
+      return task.regionId === scope.id;
+    case 'pod':
+      return task.podId === scope.id;
+  }
+}
+
+export interface QueueStats {
+  total: number;
+  /** Waiting for a coordinator (status open), by tier. */
+  waitingByTier: { 1: number; 2: number; 3: number };
+  atRisk: number;
+  breached: number;
+  /** Earliest SLA start among waiting tasks (the oldest wait), or null. */
+  oldestWaitingSince: string | null;
+}
+
+export function queueStats(tasks: readonly TaskViewMessage[]): QueueStats {
+  const stats: QueueStats = {
+    total: tasks.length,
+    waitingByTier: { 1: 0, 2: 0, 3: 0 },
+    atRisk: 0,
+    breached: 0,
+    oldestWaitingSince: null,
+  };
+  for (const t of tasks) {
+    if (t.sla.status === 'at_risk') stats.atRisk += 1;
+    if (t.sla.status === 'breached') stats.breached += 1;
+    if (t.status !== 'open') continue;
+    stats.waitingByTier[t.tier] += 1;
+    if (stats.oldestWaitingSince === null || t.sla.startedAt < stats.oldestWaitingSince)
+      stats.oldestWaitingSince = t.sla.startedAt;
+  }
+  return stats;
+}
+
+/** Queue order: earliest due first, then task id. */
+export const byDueAt = (a: TaskViewMessage, b: TaskViewMessage): number =>
+  a.sla.dueAt < b.sla.dueAt ? -1 : a.sla.dueAt > b.sla.dueAt ? 1 : a.taskId < b.taskId ? -1 : 1;

@@ -1,0 +1,115 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { TaskViewMessage } from '@ringback/contracts';
+import { inQueue, maySubscribe, mayView, queueStats, type LocationPlace, type Viewer } from './live-queue';
+
+const places: LocationPlace[] = [
+  { locationId: 'aurora', regionId: 'west', podId: 'pod-mountain' },
+  { locationId: 'lakewood', regionId: 'west', podId: 'pod-mountain' },
+  { locationId: 'boston', regionId: 'east', podId: 'pod-harbor' },
+  { locationId: 'pasadena', regionId: 'west', podId: 'pod-harbor' },
+];
+const viewer = (over: Partial<Viewer>): Viewer => ({
+  role: 'supervisor',
+  regions: [],
+  locations: [],
+  pods: [],
+  ...over,
+});
+const task = (over: Partial<TaskViewMessage>): TaskViewMessage =>
+  ({
+    taskId: 't',
+    locationId: 'aurora',
+    regionId: 'west',
+    podId: 'pod-mountain',
+    status: 'open',
+    tier: 2,
+    intent: null,
+    callCount: 1,
+    sla: {
+      targetMinutes: 15,
+      startedAt: '2026-11-30T15:00:00.000Z',
+      dueAt: '2026-11-30T15:15:00.000Z',
+      status: 'on_track',
+    },
+    triage: { policyVersion: 1, rule: 'r', reasons: [] },
+    handoff: null,
+    assigneeId: null,
+    attemptCount: 0,
+    nextAttemptAt: null,
+    offer: null,
+    repeatCaller: null,
+    ...over,
+  }) as TaskViewMessage;
+
+describe('live queue scope', () => {
+  it('follows the contract per role', () => {
+    const west = viewer({ regions: ['west'] });
+    assert.equal(maySubscribe(west, { scope: 'region', id: 'west' }, places), true);
+    assert.equal(maySubscribe(west, { scope: 'region', id: 'east' }, places), false);
+    assert.equal(maySubscribe(west, { scope: 'location', id: 'aurora' }, places), true);
+    assert.equal(maySubscribe(west, { scope: 'location', id: 'boston' }, places), false);
+    assert.equal(maySubscribe(west, { scope: 'pod', id: 'pod-mountain' }, places), true);
+    assert.equal(
+      maySubscribe(west, { scope: 'pod', id: 'pod-harbor' }, places),
+      false,
+      'the pod also serves the east',
+    );
+    assert.equal(maySubscribe(west, { scope: 'location', id: 'nowhere' }, places), false);
+    const coord = viewer({ role: 'coordinator', pods: ['pod-harbor'] });
+    assert.equal(maySubscribe(coord, { scope: 'pod', id: 'pod-harbor' }, places), true);
+    assert.equal(maySubscribe(coord, { scope: 'region', id: 'east' }, places), false);
+    assert.equal(maySubscribe(coord, { scope: 'location', id: 'pasadena' }, places), true);
+    const staff = viewer({ role: 'clinic_staff', locations: ['boston'] });
+    assert.equal(maySubscribe(staff, { scope: 'location', id: 'boston' }, places), true);
+    assert.equal(maySubscribe(staff, { scope: 'region', id: 'east' }, places), false);
+    assert.equal(maySubscribe(viewer({ role: 'admin' }), { scope: 'pod', id: 'anything' }, places), true);
+  });
+
+  it('a subscription never lets anyone see a task their token does not cover (property)', () => {
+    const arbViewer = fc.record({
+      role: fc.constantFrom(
+        'admin' as const,
+        'supervisor' as const,
+        'coordinator' as const,
+        'clinic_staff' as const,
+      ),
+      regions: fc.subarray(['west', 'east']),
+      locations: fc.subarray(places.map((p) => p.locationId)),
+      pods: fc.subarray(['pod-mountain', 'pod-harbor']),
+    });
+    const arbScope = fc.record({
+      scope: fc.constantFrom('location' as const, 'region' as const, 'pod' as const),
+      id: fc.constantFrom('west', 'east', 'pod-mountain', 'pod-harbor', ...places.map((p) => p.locationId)),
+    });
+    fc.assert(
+      fc.property(arbViewer, arbScope, fc.constantFrom(...places), (v, scope, place) => {
+        const t = task(place);
+        if (maySubscribe(v, scope, places) && inQueue(scope, t)) assert.ok(mayView(v, place));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('shows live work only, and counts it', () => {
+    assert.equal(inQueue({ scope: 'region', id: 'west' }, task({ status: 'resolved' })), false);
+    assert.equal(inQueue({ scope: 'pod', id: 'pod-mountain' }, task({ status: 'escalated' })), true);
+    const stats = queueStats([
+      task({
+        taskId: 'a',
+        tier: 1,
+        sla: { ...task({}).sla, status: 'breached', startedAt: '2026-11-30T14:00:00.000Z' },
+      }),
+      task({ taskId: 'b', status: 'assigned', sla: { ...task({}).sla, status: 'at_risk' } }),
+      task({ taskId: 'c', tier: 3 }),
+    ]);
+    assert.deepEqual(stats, {
+      total: 3,
+      waitingByTier: { 1: 1, 2: 0, 3: 1 },
+      atRisk: 1,
+      breached: 1,
+      oldestWaitingSince: '2026-11-30T14:00:00.000Z',
+    });
+  });
+});

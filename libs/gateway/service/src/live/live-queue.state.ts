@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { RingbackConfig } from '@ringback/config';
+import {
+  LOCATION_CATEGORY,
+  LOCATION_CONFIGURED,
+  TASK_VIEW_CATEGORY,
+  TASK_VIEW_CHANGED,
+  ringbackEventRegistry,
+  topicForCategory,
+  type EventEnvelope,
+  type LocationConfigured,
+  type TaskViewChangedV1,
+  type TaskViewMessage,
+} from '@ringback/contracts';
+import type { LocationPlace } from '@ringback/gateway-domain';
+import { RINGBACK_CONFIG } from '@ringback/nest-platform';
+import { BUS, EventConsumer, type Bus } from '@ringback/platform-core';
+
+export interface TaskChange {
+  before: TaskViewMessage | null;
+  after: TaskViewMessage;
+}
+export type TaskChangeListener = (change: TaskChange) => void;
+
+/**
+ * The live state every gateway replica keeps for itself: the latest view of each task from the
+ * projection-update stream (`ringback.task_view.events`) and where each location sits (from
+ * `ringback.location.events`). Each process reads both topics from the beginning in a consumer
+ * group of its own, so replicas need no sticky sessions and no shared state; a view older than the
+ * one held (a redelivery, or a second triage replica publishing the same change) is ignored.
+ */
+@Injectable()
+export class LiveQueueState extends EventConsumer {
+  protected readonly groupId: string;
+  protected readonly topics = [topicForCategory(TASK_VIEW_CATEGORY), topicForCategory(LOCATION_CATEGORY)];
+  protected readonly consumerName = 'gateway live-queues';
+  protected override readonly eventTypes = [TASK_VIEW_CHANGED, LOCATION_CONFIGURED];
+  private readonly views = new Map<string, { view: TaskViewMessage; position: bigint }>();
+  private readonly places = new Map<string, LocationPlace>();
+  private readonly listeners = new Set<TaskChangeListener>();
+
+  constructor(@Inject(BUS) bus: Bus, @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig) {
+    super(bus, ringbackEventRegistry());
+    this.groupId = `gateway.live-queues.${config?.serviceName ?? 'gateway'}.${randomUUID()}`;
+  }
+
+  onChange(listener: TaskChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  tasks(): TaskViewMessage[] {
+    return [...this.views.values()].map((v) => v.view);
+  }
+
+  locations(): LocationPlace[] {
+    return [...this.places.values()];
+  }
+
+  protected async handleEvent(event: EventEnvelope): Promise<void> {
+    if (event.type === LOCATION_CONFIGURED) {
+      const d = (event as LocationConfigured).data;
+      this.places.set(d.locationId, { locationId: d.locationId, regionId: d.regionId, podId: d.podId });
+      return;
+    }
+    const d = event.data as TaskViewChangedV1;
+    const position = BigInt(d.position);
+    const held = this.views.get(d.taskId);
+    if (held && held.position >= position) return;
+    this.views.set(d.taskId, { view: d.view, position });
+    const change: TaskChange = { before: held?.view ?? null, after: d.view };
+    for (const listener of this.listeners) listener(change);
+  }
+}

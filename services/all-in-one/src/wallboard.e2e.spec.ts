@@ -1,0 +1,230 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { signDevToken, type DevTokenClaims } from '@ringback/auth';
+import type { EventEnvelope, TaskViewMessage } from '@ringback/contracts';
+import { eventually } from '@ringback/testing';
+import {
+  E2E_SECRET,
+  aurora,
+  boston,
+  inboundContact,
+  startRingback,
+  type RunningRingback,
+} from './test-fixtures/all-in-one.harness';
+
+interface Snapshot {
+  scope: string;
+  id: string;
+  seq: number;
+  tasks: TaskViewMessage[];
+  stats: { total: number };
+}
+interface Delta {
+  scope: string;
+  id: string;
+  seq: number;
+  upserts: TaskViewMessage[];
+  removals: string[];
+}
+
+/** A wallboard client that applies snapshot and deltas as the contract says, resubscribing on a gap. */
+class Board {
+  readonly tasks = new Map<string, TaskViewMessage>();
+  readonly seen = new Set<string>();
+  seq = -1;
+  snapshots = 0;
+  gaps = 0;
+  constructor(
+    readonly socket: Socket,
+    readonly scope: { scope: string; id: string },
+  ) {
+    socket.on('queue.snapshot', (s: Snapshot) => {
+      this.snapshots += 1;
+      this.tasks.clear();
+      for (const t of s.tasks) this.note(t);
+      this.seq = s.seq;
+    });
+    socket.on('queue.delta', (d: Delta) => {
+      if (d.seq !== this.seq + 1) {
+        this.gaps += 1;
+        void this.subscribe();
+        return;
+      }
+      this.seq = d.seq;
+      for (const t of d.upserts) this.note(t);
+      for (const id of d.removals) this.tasks.delete(id);
+    });
+  }
+  private note(t: TaskViewMessage): void {
+    this.tasks.set(t.taskId, t);
+    this.seen.add(`${t.regionId}/${t.taskId}`);
+  }
+  subscribe(): Promise<{ ok: boolean; error?: string }> {
+    return this.socket.timeout(5_000).emitWithAck('subscribe', this.scope) as Promise<{
+      ok: boolean;
+      error?: string;
+    }>;
+  }
+}
+
+describe('live queues over socket.io (/wallboard)', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-'));
+  let rb: RunningRingback;
+  const sockets: Socket[] = [];
+  const token = (claims: DevTokenClaims) => signDevToken(claims, E2E_SECRET);
+  let admin: string;
+
+  const connect = async (bearer: string): Promise<Socket> => {
+    const socket = io(`${rb.service.url}/wallboard`, {
+      auth: { token: bearer },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  };
+  let calls = 0;
+  const call = async (
+    locationId: 'aurora' | 'boston',
+    data: Partial<EventEnvelope['data'] & object> = {},
+  ) => {
+    calls += 1;
+    const from =
+      locationId === 'aurora' ? `+1303555${String(1000 + calls)}` : `+1617555${String(1000 + calls)}`;
+    const event = inboundContact(
+      { taskId: `wb-${calls}`, providerCallId: `wb-call-${calls}`, locationId, from, ...data },
+      new Date().toISOString(),
+    );
+    await rb.adapters.eventStore.appendToStream(event.streamId, [event], { expectedRevision: 'no_stream' });
+    return event.data.taskId;
+  };
+  const live = async (regionId: string) => {
+    const res = await fetch(`${rb.service.url}/api/v1/tasks?regionId=${regionId}`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const items = ((await res.json()) as { items: TaskViewMessage[] }).items;
+    return items.filter((t) => ['open', 'assigned', 'in_progress', 'escalated'].includes(t.status));
+  };
+  const sameAs = (board: Board, tasks: TaskViewMessage[]) =>
+    JSON.stringify([...board.tasks.values()].map((t) => [t.taskId, t.status]).sort()) ===
+    JSON.stringify(tasks.map((t) => [t.taskId, t.status]).sort());
+
+  before(async () => {
+    rb = await startRingback(dataDir);
+    admin = await token({ role: 'admin' });
+    for (const [id, body] of [
+      ['aurora', aurora],
+      ['boston', boston],
+    ] as const) {
+      const res = await fetch(`${rb.service.url}/api/v1/admin/locations/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200);
+    }
+  });
+  after(async () => {
+    for (const s of sockets) s.disconnect();
+    await rb?.service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a bad token at the handshake and a scope outside the token', async () => {
+    await assert.rejects(connect('not-a-jwt'), /unauthorized/);
+    await assert.rejects(connect(''), /unauthorized/);
+    const west = await connect(await token({ role: 'supervisor', regions: ['west'] }));
+    const board = new Board(west, { scope: 'region', id: 'east' });
+    assert.deepEqual(await board.subscribe(), { ok: false, error: 'forbidden' });
+    const coordinator = await connect(await token({ role: 'coordinator', pods: ['pod-mountain'] }));
+    assert.deepEqual(await new Board(coordinator, { scope: 'pod', id: 'pod-harbor' }).subscribe(), {
+      ok: false,
+      error: 'forbidden',
+    });
+    assert.deepEqual(await new Board(coordinator, { scope: 'location', id: 'boston' }).subscribe(), {
+      ok: false,
+      error: 'forbidden',
+    });
+    assert.deepEqual(await new Board(coordinator, { scope: 'location', id: 'aurora' }).subscribe(), {
+      ok: true,
+    });
+    assert.deepEqual(await new Board(coordinator, { scope: 'galaxy', id: 'x' }).subscribe(), {
+      ok: false,
+      error: 'invalid_subscription',
+    });
+  });
+
+  it('sends a snapshot, then gap-free deltas; a region never sees another region’s task; a reconnect converges', async () => {
+    const westToken = await token({ role: 'supervisor', sub: 'sup-west', regions: ['west'] });
+    const west = new Board(await connect(westToken), { scope: 'region', id: 'west' });
+    const east = new Board(await connect(await token({ role: 'supervisor', regions: ['east'] })), {
+      scope: 'region',
+      id: 'east',
+    });
+    assert.deepEqual(await west.subscribe(), { ok: true });
+    assert.deepEqual(await east.subscribe(), { ok: true });
+    await eventually(() => west.snapshots === 1 && east.snapshots === 1);
+    assert.equal(west.seq, 0);
+
+    const first = await call('aurora', { intent: 'new_patient' });
+    await eventually(() => west.tasks.has(first), 5_000);
+    assert.ok(west.seq >= 1, 'a delta followed the snapshot');
+    assert.equal(west.tasks.get(first)!.tier, 2);
+
+    // A randomized run: calls at both regions, some claimed and resolved, while one client drops and comes back.
+    const coordinator = await token({ role: 'admin', sub: 'coord-x' });
+    let dropped: Board | undefined;
+    for (let i = 0; i < 40; i++) {
+      const at = Math.random() < 0.5 ? 'aurora' : 'boston';
+      const taskId = await call(at, { intent: Math.random() < 0.5 ? 'billing' : 'new_patient' });
+      if (Math.random() < 0.3) {
+        await eventually(
+          async () =>
+            (
+              await fetch(`${rb.service.url}/api/v1/tasks/${taskId}`, {
+                headers: { authorization: `Bearer ${admin}` },
+              })
+            ).status === 200,
+        );
+        const act = (action: string, body: unknown = {}) =>
+          fetch(`${rb.service.url}/api/v1/tasks/${taskId}/${action}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${coordinator}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        assert.equal((await act('claim')).status, 200);
+        if (Math.random() < 0.5)
+          assert.equal((await act('resolve', { resolution: 'handled_elsewhere' })).status, 200);
+      }
+      if (i === 15) {
+        west.socket.disconnect();
+        dropped = west;
+      }
+      if (i === 30 && dropped) {
+        const again = new Board(await connect(westToken), { scope: 'region', id: 'west' });
+        assert.deepEqual(await again.subscribe(), { ok: true });
+        dropped = again;
+      }
+    }
+    const westNow = dropped!;
+    await eventually(
+      async () => sameAs(westNow, await live('west')) && sameAs(east, await live('east')),
+      10_000,
+    );
+    for (const seen of [...west.seen, ...westNow.seen])
+      assert.ok(seen.startsWith('west/'), `west saw ${seen}`);
+    for (const seen of east.seen) assert.ok(seen.startsWith('east/'), `east saw ${seen}`);
+    assert.equal(east.gaps, 0);
+    const metrics = await (await fetch(`${rb.service.url}/metrics`)).text();
+    assert.match(metrics, /ringback_gateway_connected_sockets(\{[^}]*\})? [1-9]/);
+    assert.match(metrics, /ringback_gateway_subscriptions\{[^}]*scope="region"[^}]*\} [1-9]/);
+  });
+});
