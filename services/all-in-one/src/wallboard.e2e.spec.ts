@@ -228,3 +228,52 @@ describe('live queues over socket.io (/wallboard)', () => {
     assert.match(metrics, /ringback_gateway_subscriptions\{[^}]*scope="region"[^}]*\} [1-9]/);
   });
 });
+
+describe('the wallboard page', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-ui-'));
+  let rb: RunningRingback;
+  before(async () => {
+    rb = await startRingback(dataDir);
+  });
+  after(async () => {
+    await rb?.service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is served at / with its script, style and the socket.io client', async () => {
+    const page = await fetch(`${rb.service.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    const html = await page.text();
+    assert.match(html, /<title>Ringback/);
+    for (const asset of ['/ui/wallboard.js', '/ui/wallboard.css', '/socket.io/socket.io.js']) {
+      assert.ok(html.includes(asset), asset);
+      assert.equal((await fetch(`${rb.service.url}${asset}`)).status, 200, asset);
+    }
+  });
+
+  it('signs demo users in only in development with the dev secret, or in tests', async () => {
+    const res = await fetch(`${rb.service.url}/api/v1/dev/demo-users`);
+    assert.equal(res.status, 200);
+    const { users } = (await res.json()) as { users: { id: string; token: string }[] };
+    assert.ok(users.some((u) => u.id === 'sup-west'));
+    const west = users.find((u) => u.id === 'sup-west')!;
+    const me = await fetch(`${rb.service.url}/api/v1/tasks`, {
+      headers: { authorization: `Bearer ${west.token}` },
+    });
+    assert.equal(me.status, 200, 'the demo token is a real one');
+
+    const other = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-dev-'));
+    const dev = await startRingback(other, { env: { NODE_ENV: 'development' } });
+    try {
+      assert.equal(
+        (await fetch(`${dev.service.url}/api/v1/dev/demo-users`)).status,
+        404,
+        'a custom secret: no demo sign-in',
+      );
+    } finally {
+      await dev.service.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

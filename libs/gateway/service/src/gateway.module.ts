@@ -11,6 +11,8 @@ import type { RingbackConfig } from '@ringback/config';
 import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import { LiveQueueState } from './live/live-queue.state';
 import { WallboardSocketServer } from './live/wallboard.socket-server';
+import { WallboardUiHttpController } from './ui/wallboard-ui.http.controller';
+import { WallboardUiOpenApi } from './ui/wallboard-ui.openapi';
 
 /** Starts the live-queue consumer with the module, stops it before the adapters close. */
 @Injectable()
@@ -42,7 +44,8 @@ export class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown
  */
 @Module({
   imports: [PlatformModule, AuthModule],
-  providers: [LiveQueueState, WallboardSocketServer, GatewayLifecycle],
+  controllers: [WallboardUiHttpController],
+  providers: [LiveQueueState, WallboardSocketServer, WallboardUiOpenApi, GatewayLifecycle],
   exports: [LiveQueueState],
 })
 export class GatewayModule {}

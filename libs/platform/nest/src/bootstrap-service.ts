@@ -22,7 +22,17 @@ import { ReadinessRegistry } from './readiness/readiness.registry';
 
 /** Prefix of every API route; probes and scrapes stay at the root. */
 export const API_PREFIX = 'api/v1';
-export const ROOT_PATHS = ['healthz', 'readyz', 'metrics', 'api/docs', 'api/docs/openapi.json'];
+export const ROOT_PATHS = [
+  'healthz',
+  'readyz',
+  'metrics',
+  'api/docs',
+  'api/docs/openapi.json',
+  // the gateway's web UI
+  '/',
+  'ui/wallboard.js',
+  'ui/wallboard.css',
+];
 
 export interface BootstrapServiceOptions {
   /** Service identity: `service` in logs, the `service` metric label, and `service.name` on spans. */

@@ -1,0 +1,241 @@
+// The wallboard: signs in (demo users in embedded mode, or a pasted token), subscribes to the live
+// queues the token covers, applies snapshot + deltas (resubscribing on a gap) and renders per scope
+// the waiting work by tier, at-risk and breached counts, the oldest wait, and the queue with live SLA
+// countdowns. Status is always written out, never shown by colour alone.
+(function () {
+  'use strict';
+  const TOKEN_KEY = 'ringback.token';
+  const boards = new Map(); // key -> { scope, id, seq, tasks: Map, stats }
+  let socket = null;
+  let claims = null;
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, attrs, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') node.className = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  };
+
+  function decode(token) {
+    const part = token.split('.')[1];
+    if (!part) throw new Error('not a JWT');
+    return JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+  }
+
+  async function showSignIn(message) {
+    $('signin').hidden = false;
+    $('boards').replaceChildren();
+    $('signin-error').textContent = message || '';
+    const list = $('demo-users');
+    list.replaceChildren();
+    try {
+      const res = await fetch('/api/v1/dev/demo-users');
+      if (res.ok) {
+        const { users } = await res.json();
+        // A wallboard TV can be bookmarked signed in: /?as=sup-west
+        const as = new URLSearchParams(location.search).get('as');
+        const wanted = users.find((u) => u.id === as);
+        if (wanted) return signIn(wanted.token);
+        list.append(el('p', {}, 'Demo users (embedded mode):'));
+        for (const u of users)
+          list.append(
+            el('button', { type: 'button', 'data-user': u.id, onclick: () => signIn(u.token) }, u.label),
+          );
+      }
+    } catch (_) {
+      /* no demo users: paste a token */
+    }
+  }
+
+  function signIn(token) {
+    try {
+      claims = decode(token);
+    } catch (e) {
+      $('signin-error').textContent = 'That is not a token.';
+      return;
+    }
+    localStorage.setItem(TOKEN_KEY, token);
+    $('signin').hidden = true;
+    $('who').textContent = `${claims.sub} · ${claims.role}`;
+    connect(token);
+  }
+
+  async function scopesFor(token) {
+    switch (claims.role) {
+      case 'supervisor':
+        return claims.regions.map((id) => ({ scope: 'region', id }));
+      case 'coordinator':
+        return claims.pods.map((id) => ({ scope: 'pod', id }));
+      case 'clinic_staff':
+        return claims.locations.map((id) => ({ scope: 'location', id }));
+      default: {
+        const res = await fetch('/api/v1/locations', { headers: { authorization: `Bearer ${token}` } });
+        const body = res.ok ? await res.json() : { items: [] };
+        const regions = [...new Set((body.items || []).map((l) => l.regionId))].sort();
+        return regions.map((id) => ({ scope: 'region', id }));
+      }
+    }
+  }
+
+  function connect(token) {
+    if (socket) socket.disconnect();
+    socket = io('/wallboard', { auth: { token }, transports: ['websocket'] });
+    socket.on('connect', async () => {
+      setConn(true);
+      for (const s of await scopesFor(token)) subscribe(s);
+    });
+    socket.on('disconnect', () => setConn(false));
+    socket.on('connect_error', (err) => {
+      setConn(false);
+      if (/unauthorized/.test(err.message)) {
+        localStorage.removeItem(TOKEN_KEY);
+        socket.disconnect();
+        showSignIn('Your sign-in is not valid any more: sign in again.');
+      }
+    });
+    socket.on('queue.snapshot', (s) => {
+      const b = board(s);
+      b.tasks = new Map(s.tasks.map((t) => [t.taskId, t]));
+      b.seq = s.seq;
+      render(b);
+    });
+    socket.on('queue.delta', (d) => {
+      const b = board(d);
+      if (d.seq !== b.seq + 1) return subscribe(d); // a gap: ask for a fresh snapshot
+      b.seq = d.seq;
+      for (const t of d.upserts) b.tasks.set(t.taskId, t);
+      for (const id of d.removals) b.tasks.delete(id);
+      render(b);
+    });
+  }
+
+  function subscribe(s) {
+    socket.emit('subscribe', { scope: s.scope, id: s.id }, (ack) => {
+      if (!ack || !ack.ok) board(s).error = ack ? ack.error : 'no answer';
+    });
+  }
+
+  function board(s) {
+    const key = `${s.scope}:${s.id}`;
+    let b = boards.get(key);
+    if (!b) {
+      b = {
+        scope: s.scope,
+        id: s.id,
+        seq: -1,
+        tasks: new Map(),
+        node: el('section', { class: 'board', 'data-scope': key }),
+      };
+      boards.set(key, b);
+      $('boards').append(b.node);
+    }
+    return b;
+  }
+
+  function setConn(on) {
+    const c = $('conn');
+    c.textContent = on ? 'live' : 'offline';
+    c.className = `conn ${on ? 'conn-on' : 'conn-off'}`;
+  }
+
+  const SLA_TEXT = { on_track: 'on track', at_risk: 'AT RISK', breached: 'BREACHED', met: 'met' };
+
+  function countdown(t, now) {
+    const ms = Date.parse(t.sla.dueAt) - now;
+    const sign = ms < 0 ? '−' : '';
+    const s = Math.floor(Math.abs(ms) / 1000);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const ss = String(s % 60).padStart(2, '0');
+    return `${sign}${h > 0 ? `${h}:${String(m).padStart(2, '0')}` : m}:${ss}`;
+  }
+
+  function render(b) {
+    const now = Date.now();
+    const tasks = [...b.tasks.values()].sort((x, y) => (x.sla.dueAt < y.sla.dueAt ? -1 : 1));
+    const waiting = tasks.filter((t) => t.status === 'open');
+    const byTier = [1, 2, 3].map((tier) => waiting.filter((t) => t.tier === tier).length);
+    const oldest = waiting.reduce(
+      (min, t) => (min === null || t.sla.startedAt < min ? t.sla.startedAt : min),
+      null,
+    );
+    const tile = (n, label) =>
+      el('div', { class: 'tile' }, el('div', { class: 'n' }, n), el('div', { class: 'l' }, label));
+    const rows = tasks.map((t) =>
+      el(
+        'tr',
+        { class: `row-${t.sla.status}`, 'data-task': t.taskId },
+        el('td', {}, el('span', { class: `tier tier-${t.tier}` }, `T${t.tier}`)),
+        el('td', {}, t.locationId),
+        el('td', {}, t.intent || '—'),
+        el('td', {}, t.status.replace('_', ' ')),
+        el(
+          'td',
+          { class: `sla sla-${t.sla.status}`, 'data-due': t.sla.dueAt },
+          `${countdown(t, now)} ${SLA_TEXT[t.sla.status]}`,
+        ),
+        el('td', {}, t.assigneeId || (t.offer ? `offered: ${t.offer.coordinatorId}` : '—')),
+        el('td', {}, t.callCount > 1 ? `${t.callCount} calls` : ''),
+      ),
+    );
+    b.node.replaceChildren(
+      el('h2', {}, `${b.scope} ${b.id}`),
+      el('div', { class: 'live' }, b.error ? `not shown: ${b.error}` : `live · update ${b.seq}`),
+      el(
+        'div',
+        { class: 'tiles' },
+        tile(byTier[0], 'Tier 1 waiting'),
+        tile(byTier[1], 'Tier 2 waiting'),
+        tile(byTier[2], 'Tier 3 waiting'),
+        tile(tasks.filter((t) => t.sla.status === 'at_risk').length, 'at risk'),
+        tile(tasks.filter((t) => t.sla.status === 'breached').length, 'breached'),
+        tile(
+          oldest ? `${Math.max(0, Math.round((now - Date.parse(oldest)) / 60000))} min` : '—',
+          'oldest wait',
+        ),
+      ),
+      tasks.length === 0
+        ? el('div', { class: 'empty' }, 'No calls waiting.')
+        : el(
+            'table',
+            {},
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                ...['Tier', 'Clinic', 'Reason', 'Status', 'SLA', 'Coordinator', ''].map((h) =>
+                  el('th', {}, h),
+                ),
+              ),
+            ),
+            el('tbody', {}, ...rows),
+          ),
+    );
+  }
+
+  // Countdowns move every second between updates.
+  setInterval(() => {
+    const now = Date.now();
+    for (const b of boards.values())
+      for (const cell of b.node.querySelectorAll('td[data-due]')) {
+        const id = cell.parentElement.getAttribute('data-task');
+        const t = b.tasks.get(id);
+        if (t) cell.textContent = `${countdown(t, now)} ${SLA_TEXT[t.sla.status]}`;
+      }
+  }, 1000);
+
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    signIn($('token').value.trim());
+  });
+  const saved = localStorage.getItem(TOKEN_KEY);
+  if (saved && !new URLSearchParams(location.search).get('as')) signIn(saved);
+  else showSignIn();
+})();
