@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { signDevToken } from '@ringback/auth';
+import { DEV_AUTH_JWT_SECRET } from '@ringback/config';
+import { eventually } from '@ringback/testing';
 
 const main = path.join(__dirname, 'main.ts');
 
@@ -39,7 +42,7 @@ function startRingback(dataDir: string) {
 
 describe('npm start (embedded single process)', () => {
   it(
-    'serves /healthz, /readyz and /metrics, stops on SIGTERM, and starts again on the same DATA_DIR',
+    'serves /healthz, /readyz, /metrics, the wallboard and the demo health system; stops on SIGTERM; starts again on the same DATA_DIR',
     { timeout: 120_000 },
     async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-start-'));
@@ -72,6 +75,20 @@ describe('npm start (embedded single process)', () => {
           if (process.env['RINGBACK_REQUIRE_INFRA'] === '1' || hasPromtool()) {
             execFileSync('promtool', ['check', 'metrics'], { input: text });
           }
+          // The demo health system (DEMO_TRAFFIC defaults to on for npm start) is alive on first start.
+          const admin = await signDevToken({ role: 'admin' }, DEV_AUTH_JWT_SECRET);
+          const get = async (url: string) =>
+            (await (
+              await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${admin}` } })
+            ).json()) as {
+              items: unknown[];
+            };
+          await eventually(async () => (await get('/api/v1/locations')).items.length === 20, 30_000, 200);
+          await eventually(async () => (await get('/api/v1/coordinators')).items.length === 8, 30_000, 200);
+          await eventually(async () => (await get('/api/v1/tasks')).items.length > 0, 30_000, 200);
+          const page = await fetch(`${base}/`);
+          assert.match(await page.text(), /Ringback/);
+
           const notFound = await fetch(`${base}/api/v1/nope`);
           assert.equal(notFound.status, 404);
           assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'not_found');

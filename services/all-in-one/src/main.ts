@@ -3,17 +3,25 @@ import { bootstrapService } from '@ringback/nest-platform';
 import { createMetricsRegistry } from '@ringback/observability';
 import { createPlatformAdapters } from '@ringback/runtime';
 import { AllInOneModule } from './all-in-one.module';
+import { startDemoTraffic } from './demo/demo-traffic';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'ringback' });
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SERVICE_NAME: process.env['SERVICE_NAME'] || 'ringback',
+  };
+  // Contract: `npm start` runs the demo health system unless DEMO_TRAFFIC=off (never by default in production).
+  if (!env['DEMO_TRAFFIC'] && env['NODE_ENV'] !== 'production') env['DEMO_TRAFFIC'] = 'on';
+  const config = loadConfig(env);
   const registry = createMetricsRegistry(config.serviceName);
   const adapters = createPlatformAdapters(config, { metrics: registry });
-  await bootstrapService({
+  const service = await bootstrapService({
     name: config.serviceName,
     module: AllInOneModule.forRoot(adapters),
     config,
     registry,
   });
+  if (config.demoTraffic) startDemoTraffic({ url: service.url, config, logger: service.logger });
 }
 
 main().catch((error: unknown) => {

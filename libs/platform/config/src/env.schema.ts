@@ -79,7 +79,7 @@ export const envSchema = z.object({
   DEMO_TRAFFIC: v(z.enum(['on', 'off']), {
     default: 'off',
     description:
-      'Simulated calls and coordinators for the demo health system. The generator arrives with the wallboard (issue 5, which also makes `on` the default for npm start); until then the flag is accepted and has no effect.',
+      'Simulated callers and coordinators for the demo health system (3 regions, 20 clinics, 3 pods, 8 coordinators), through the public API. `npm start` turns it on unless set (never by default with NODE_ENV=production); the single-service entrypoints leave it off.',
   }),
   AUTH_JWT_SECRET: v(z.string().min(1), {
     default: DEV_AUTH_JWT_SECRET,
