@@ -1,0 +1,131 @@
+import { after, before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { signDevToken } from '@ringback/auth';
+import { VirtualClock } from '@ringback/kernel';
+import { inProcessHost, type DayHost } from './test-fixtures/day-host';
+import {
+  E2E_SECRET,
+  E2E_WEBHOOK_SECRET,
+  aurora,
+  startRingback,
+  type RunningRingback,
+} from './test-fixtures/all-in-one.harness';
+
+/** Debian's chromium (installed by .ci/run); the browser tests need a real browser or report not run. */
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const SCREENSHOTS = path.resolve(__dirname, '../../../test-results/screenshots');
+const T0 = '2026-11-30T16:00:00.000Z'; // Monday 09:00 in Denver: Aurora is open
+
+function requireChromium(t: TestContext): string | undefined {
+  if (CHROMIUM) return CHROMIUM;
+  const reason = 'not run: no chromium (apt-get install chromium)';
+  if (process.env['RINGBACK_REQUIRE_INFRA'] === '1') throw new Error(reason);
+  t.skip(reason);
+  return undefined;
+}
+
+describe('the wallboard in headless Chromium', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-browser-'));
+  const clock = new VirtualClock(T0);
+  let rb: RunningRingback;
+  let host: DayHost;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    rb = await startRingback(dataDir, {
+      clock,
+      env: { ROUTING_INTERVAL_MS: '0', SLA_TIMER_INTERVAL_MS: '0' },
+    });
+    host = inProcessHost(rb.service, rb.adapters, clock);
+    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+    const res = await fetch(`${rb.service.url}/api/v1/admin/locations/aurora`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(aurora),
+    });
+    assert.equal(res.status, 200);
+    await host.settle();
+  });
+  after(async () => {
+    await browser?.close();
+    await rb?.service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const missedCall = async (body: Record<string, unknown>): Promise<string> => {
+    const raw = JSON.stringify({ occurredAt: new Date(clock.now()).toISOString(), ...body });
+    const ts = Math.floor(clock.now() / 1000);
+    const signature = createHmac('sha256', E2E_WEBHOOK_SECRET).update(`${ts}.${raw}`).digest('hex');
+    const res = await fetch(`${rb.service.url}/api/v1/calls/missed`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-ringback-timestamp': String(ts),
+        'x-ringback-signature': `sha256=${signature}`,
+      },
+      body: raw,
+    });
+    assert.equal(res.status, 202);
+    return ((await res.json()) as { taskId: string }).taskId;
+  };
+  const shot = async (page: Page, name: string) => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
+
+  it('shows a new Tier 1 task within a second, its countdown moves, it turns at risk and breached', async (t) => {
+    const executablePath = requireChromium(t);
+    if (!executablePath) return;
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // The page's clock follows the server's virtual clock.
+    await page.clock.install({ time: new Date(T0) });
+    await page.goto(`${rb.service.url}/?as=sup-west`);
+    await page.waitForSelector('section[data-scope="region:west"]', { timeout: 10_000 });
+    await shot(page, 'wallboard-empty');
+
+    const accepted = Date.now();
+    const taskId = await missedCall({
+      providerCallId: 'browser-1',
+      locationId: 'aurora',
+      from: '+1 303 555 0100',
+      intent: 'urgent_symptom',
+    });
+    await host.settle();
+    const row = `tr[data-task="${taskId}"]`;
+    await page.waitForSelector(row, { timeout: 1_000 });
+    const shownAfterMs = Date.now() - accepted;
+    assert.ok(shownAfterMs < 1_000, `shown ${shownAfterMs} ms after the webhook was accepted`);
+    assert.match((await page.textContent(`${row} .tier`)) ?? '', /T1/);
+    const sla = `${row} td[data-due]`;
+    const first = await page.textContent(sla);
+    assert.match(first ?? '', /^(15:00|14:5\d) on track$/);
+    await page.clock.runFor(2_000);
+    const second = await page.textContent(sla);
+    assert.notEqual(second, first, 'the countdown moves');
+    assert.match(second ?? '', /14:5\d on track/);
+    await shot(page, 'wallboard-tier1-new');
+
+    // 12 minutes on (75 % of 15 is 11:15): at risk.
+    clock.set('2026-11-30T16:12:00.000Z');
+    await page.clock.setSystemTime(new Date(clock.now()));
+    await host.settle();
+    await page.locator(sla, { hasText: 'AT RISK' }).waitFor({ timeout: 2_000 });
+    assert.equal(await page.getAttribute(row, 'class'), 'row-at_risk');
+    await shot(page, 'wallboard-tier1-at-risk');
+
+    clock.set('2026-11-30T16:15:30.000Z');
+    await page.clock.setSystemTime(new Date(clock.now()));
+    await host.settle();
+    await page.locator(sla, { hasText: 'BREACHED' }).waitFor({ timeout: 2_000 });
+    assert.match((await page.textContent(sla)) ?? '', /−0:30 BREACHED/);
+    const breachedTile = await page.textContent('section[data-scope="region:west"] .tiles');
+    assert.match(breachedTile ?? '', /1breached/);
+    await shot(page, 'wallboard-tier1-breached');
+  });
+});
