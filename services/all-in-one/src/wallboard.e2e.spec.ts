@@ -226,6 +226,7 @@ describe('live queues over socket.io (/wallboard)', () => {
     const metrics = await (await fetch(`${rb.service.url}/metrics`)).text();
     assert.match(metrics, /ringback_gateway_connected_sockets(\{[^}]*\})? [1-9]/);
     assert.match(metrics, /ringback_gateway_subscriptions\{[^}]*scope="region"[^}]*\} [1-9]/);
+    assert.match(metrics, /ringback_gateway_delta_latency_seconds_count(\{[^}]*\})? [1-9]/);
   });
 });
 

@@ -20,6 +20,8 @@ import { BUS, EventConsumer, type Bus } from '@ringback/platform-core';
 export interface TaskChange {
   before: TaskViewMessage | null;
   after: TaskViewMessage;
+  /** When the task event behind this view was recorded (epoch ms): delta latency starts here. */
+  sourceRecordedAtMs: number;
 }
 export type TaskChangeListener = (change: TaskChange) => void;
 
@@ -69,7 +71,11 @@ export class LiveQueueState extends EventConsumer {
     const held = this.views.get(d.taskId);
     if (held && held.position >= position) return;
     this.views.set(d.taskId, { view: d.view, position });
-    const change: TaskChange = { before: held?.view ?? null, after: d.view };
+    const change: TaskChange = {
+      before: held?.view ?? null,
+      after: d.view,
+      sourceRecordedAtMs: Date.parse(event.occurredAt),
+    };
     for (const listener of this.listeners) listener(change);
   }
 }

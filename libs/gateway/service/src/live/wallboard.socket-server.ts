@@ -8,7 +8,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
-import type { Counter, Gauge, Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TOKEN_VERIFIER, type AuthUser, type TokenVerifier } from '@ringback/auth';
 import type { TaskViewMessage } from '@ringback/contracts';
 import {
@@ -19,8 +19,9 @@ import {
   queueStats,
   type QueueScope,
 } from '@ringback/gateway-domain';
+import { CLOCK, type Clock } from '@ringback/kernel';
 import { LOGGER, METRICS_REGISTRY } from '@ringback/nest-platform';
-import { createCounter, createGauge } from '@ringback/observability';
+import { createCounter, createGauge, createHistogram } from '@ringback/observability';
 import { z } from 'zod';
 import { LiveQueueState, type TaskChange } from './live-queue.state';
 
@@ -43,6 +44,8 @@ interface Subscription {
   /** Tasks the client holds for this scope. */
   shown: Set<string>;
   pending: Map<string, TaskViewMessage | null>;
+  /** Earliest source-event time among the pending changes (epoch ms). */
+  pendingSince: number | null;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -76,11 +79,13 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
   private readonly connected: Gauge | undefined;
   private readonly subscriptionsGauge: Gauge<'scope'> | undefined;
   private readonly resnapshots: Counter | undefined;
+  private readonly latency: Histogram | undefined;
 
   constructor(
     @Inject(HttpAdapterHost) private readonly http: HttpAdapterHost,
     @Inject(LiveQueueState) private readonly state: LiveQueueState,
     @Inject(TOKEN_VERIFIER) private readonly tokens: TokenVerifier,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(WALLBOARD_OPTIONS) options?: Partial<WallboardOptions>,
     @Optional() @Inject(METRICS_REGISTRY) metrics?: Registry,
     @Optional() @Inject(LOGGER) private readonly logger?: WallboardLogger,
@@ -99,6 +104,11 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       this.resnapshots = createCounter(metrics, {
         name: 'gateway_resnapshots',
         help: 'Subscriptions of slow clients dropped to a fresh snapshot',
+      });
+      this.latency = createHistogram(metrics, {
+        name: 'gateway_delta_latency_seconds',
+        help: 'From the recording of the task event to the emit of the queue.delta that carries it',
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       });
     }
   }
@@ -157,6 +167,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
         seq: existing ? existing.seq + 1 : 0,
         shown: new Set(),
         pending: new Map(),
+        pendingSince: null,
         timer: undefined,
       };
       entry.subscriptions.set(key(scope), sub);
@@ -194,6 +205,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       .sort(byDueAt);
     sub.shown = new Set(tasks.map((t) => t.taskId));
     sub.pending.clear();
+    sub.pendingSince = null;
     socket.emit('queue.snapshot', { ...sub.scope, seq: sub.seq, tasks, stats: queueStats(tasks) });
   }
 
@@ -205,6 +217,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
         else if (sub.shown.has(change.after.taskId) || sub.pending.has(change.after.taskId))
           sub.pending.set(change.after.taskId, null);
         else continue;
+        sub.pendingSince = Math.min(sub.pendingSince ?? change.sourceRecordedAtMs, change.sourceRecordedAtMs);
         if (sub.pending.size > this.options.maxPending) {
           clearTimeout(sub.timer);
           sub.timer = undefined;
@@ -232,8 +245,11 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       }
     }
     sub.pending.clear();
+    const since = sub.pendingSince;
+    sub.pendingSince = null;
     if (upserts.length === 0 && removals.length === 0) return;
     sub.seq += 1;
     socket.emit('queue.delta', { ...sub.scope, seq: sub.seq, upserts, removals });
+    if (since !== null) this.latency?.observe(Math.max(0, this.clock.now() - since) / 1000);
   }
 }
