@@ -180,6 +180,14 @@ describe('routing over the all-in-one process', () => {
     };
     assert.equal(view.offer.coordinatorId, 'ann', 'the offered coordinator sees the task outside its pods');
     await fails(request('GET', '/api/v1/tasks/tk-b', tokens.bo), 404, 'task_not_found');
+    // Caller details: the offered coordinator and supervisors in scope; nobody else.
+    const contact = await request('GET', '/api/v1/tasks/tk-b/contact', tokens.ann);
+    assert.equal(contact.status, 200);
+    assert.equal((contact.body as { callerPhone: string }).callerPhone, '+16175550101');
+    assert.equal((contact.body as { contacts: unknown[] }).contacts.length, 1);
+    assert.equal((await request('GET', '/api/v1/tasks/tk-b/contact', tokens.supervisor)).status, 200);
+    await fails(request('GET', '/api/v1/tasks/tk-b/contact', tokens.cy), 403, 'forbidden');
+    await fails(request('GET', '/api/v1/tasks/tk-b/contact', tokens.bo), 404, 'task_not_found');
 
     const before = await streamLength('task-tk-b');
     await fails(request('POST', '/api/v1/tasks/tk-b/accept', tokens.ann, {}), 400, 'validation_failed');

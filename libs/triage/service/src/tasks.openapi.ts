@@ -16,6 +16,7 @@ import {
   resolveBodySchema,
   unreachableBodySchema,
 } from './task-actions.views';
+import { taskContactSchema } from './task-contact.http.controller';
 import { taskListQuerySchema, taskListSchema, taskParamsSchema, taskViewSchema } from './tasks.views';
 
 /** Describes the task endpoints in the process's OpenAPI document. */
@@ -53,6 +54,23 @@ export class TasksOpenApi implements OnModuleInit {
         },
       },
     );
+
+    this.openApi.register({
+      method: 'get',
+      path: '/api/v1/tasks/{taskId}/contact',
+      summary: 'Who to call back: caller name, number, language, preferred window, transcripts',
+      description:
+        'Protected health information, need to know: the coordinator the task is offered or assigned to, and ' +
+        'supervisors and admins in scope. Other roles in scope: 403; outside the scope: 404. `Cache-Control: no-store`.',
+      tags,
+      security: 'bearer',
+      params: taskParamsSchema,
+      responses: {
+        200: { description: 'The caller’s contact details', schema: taskContactSchema },
+        403: { description: 'Not working this task', schema: 'error' },
+        404: { description: '`task_not_found`', schema: 'error' },
+      },
+    });
 
     const roles = ['coordinator', 'supervisor', 'admin'];
     const action = (

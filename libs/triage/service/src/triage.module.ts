@@ -21,6 +21,7 @@ import {
 import { TaskActionsHandler } from './task-actions.handler';
 import { TaskActionsHttpController } from './task-actions.http.controller';
 import { TasksHttpController } from './tasks.http.controller';
+import { TaskContactHttpController } from './task-contact.http.controller';
 import { TasksOpenApi } from './tasks.openapi';
 import { TasksReadModel } from './tasks.read-model';
 import { TaskViewPublisher } from './task-view.publisher';
@@ -73,7 +74,12 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
  */
 @Module({
   imports: [PlatformModule, AuthModule, TriagePolicyAdminModule],
-  controllers: [TasksHttpController, TaskActionsHttpController, CoordinatorsHttpController],
+  controllers: [
+    TasksHttpController,
+    TaskContactHttpController,
+    TaskActionsHttpController,
+    CoordinatorsHttpController,
+  ],
   providers: [
     OpenTaskConsumer,
     TasksReadModel,
