@@ -127,5 +127,81 @@ describe('the wallboard in headless Chromium', () => {
     const breachedTile = await page.textContent('section[data-scope="region:west"] .tiles');
     assert.match(breachedTile ?? '', /1breached/);
     await shot(page, 'wallboard-tier1-breached');
+    // Licensed staff take the urgent call (through the API) so the next test's queue is its own.
+    const admin = await signDevToken({ role: 'admin', sub: 'rn-on-call' }, E2E_SECRET);
+    for (const [action, body] of [
+      ['claim', {}],
+      ['escalate', { role: 'RN', reason: 'urgent symptom' }],
+      ['handoff/accept', {}],
+      ['resolve', { resolution: 'handled_clinically' }],
+    ] as const) {
+      const res = await fetch(`${rb.service.url}/api/v1/tasks/${taskId}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, `${action}: ${await res.text()}`);
+    }
+    await host.settle();
+    await page.locator(row).waitFor({ state: 'detached', timeout: 2_000 });
+  });
+
+  it('lets a coordinator go available, accept the offer, follow the script, record the call and resolve it', async (t) => {
+    const executablePath = requireChromium(t);
+    if (!executablePath) return;
+    browser ??= await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+    const profile = await fetch(`${rb.service.url}/api/v1/admin/coordinators/ann`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ann Okafor', podIds: ['pod-mountain'], languages: ['en'] }),
+    });
+    assert.equal(profile.status, 200);
+    const taskId = await missedCall({
+      providerCallId: 'browser-2',
+      locationId: 'aurora',
+      from: '+1 303 555 0142',
+      callerName: 'Dana Reyes',
+      intent: 'new_patient',
+    });
+    await host.settle();
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.clock.install({ time: new Date(clock.now()) });
+    await page.goto(`${rb.service.url}/?as=ann`);
+    await page.locator('#desk button[data-presence="available"]').click({ timeout: 10_000 });
+    await host.settle(); // routing offers the waiting call to Ann
+    await page.clock.runFor(2_000);
+    const offer = page.locator('#desk .card.offer');
+    await offer.waitFor({ timeout: 5_000 });
+    await shot(page, 'desk-offer');
+    await offer.locator('button[data-action="accept"]').click();
+    await host.settle();
+
+    const card = page.locator(`#desk .card.task[data-task="${taskId}"]`);
+    await card.waitFor({ timeout: 5_000 });
+    const script = (await card.locator('.script').textContent()) ?? '';
+    assert.match(script, /Hi Dana Reyes, this is Ann Okafor from Aurora Family Medicine\./);
+    assert.match(script, /returning your call about booking a first visit/);
+    assert.match((await card.textContent()) ?? '', /\+13035550142/);
+    await shot(page, 'desk-task-script');
+    await card.locator('button[data-outcome="reached_booked"]').click();
+    await host.settle();
+    await page
+      .locator(`#desk .card.task[data-task="${taskId}"] button[data-action="resolve-booked"]`)
+      .click();
+    await host.settle();
+    await page
+      .locator(`#desk .card.task[data-task="${taskId}"]`)
+      .waitFor({ state: 'detached', timeout: 5_000 });
+
+    const done = await fetch(`${rb.service.url}/api/v1/tasks/${taskId}`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const body = (await done.json()) as { status: string; assigneeId: string; sla: { status: string } };
+    assert.equal(body.status, 'resolved');
+    assert.equal(body.assigneeId, 'ann');
+    assert.equal(body.sla.status, 'met');
+    await shot(page, 'desk-done');
   });
 });

@@ -63,6 +63,7 @@
     $('signin').hidden = true;
     $('who').textContent = `${claims.sub} · ${claims.role}`;
     connect(token);
+    if (claims.role === 'coordinator') startDesk(token);
   }
 
   async function scopesFor(token) {
@@ -217,6 +218,261 @@
             ),
             el('tbody', {}, ...rows),
           ),
+    );
+  }
+
+  // ---- The coordinator's desk: my offer, my tasks with the callback script, my presence. ----
+  const REASONS = {
+    new_patient: 'booking a first visit',
+    returning_patient: 'an appointment',
+    referral: 'your referral',
+    procedure_consult: 'a procedure consultation',
+    urgent_symptom: 'how you are feeling',
+    reschedule: 'moving your appointment',
+    records: 'your records',
+    billing: 'your bill',
+    prescription: 'your prescription',
+    results: 'your results',
+    other: 'your call',
+  };
+  const OUTCOMES = [
+    ['reached_booked', 'Reached – booked'],
+    ['reached_resolved', 'Reached – resolved'],
+    ['no_answer', 'No answer'],
+    ['voicemail_left', 'Left voicemail'],
+    ['busy', 'Busy'],
+    ['wrong_number', 'Wrong number'],
+  ];
+  const locationNames = new Map();
+  let deskTimer = null;
+  let deskToken = null;
+
+  async function call(method, url, body) {
+    const res = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${deskToken}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async function clinicName(id) {
+    if (!locationNames.has(id)) {
+      const r = await call('GET', `/api/v1/locations/${id}`);
+      locationNames.set(id, r.status === 200 ? r.body.name : id);
+    }
+    return locationNames.get(id);
+  }
+
+  function startDesk(token) {
+    deskToken = token;
+    $('desk').hidden = false;
+    if (deskTimer) clearInterval(deskTimer);
+    deskTimer = setInterval(() => void refreshDesk(), 2000);
+    void refreshDesk();
+  }
+
+  async function act(taskId, action, body) {
+    const r = await call('POST', `/api/v1/tasks/${taskId}/${action}`, body || {});
+    if (r.status !== 200)
+      $('desk-error').textContent = r.body && r.body.error ? r.body.error.message : `failed (${r.status})`;
+    await refreshDesk();
+  }
+
+  async function refreshDesk() {
+    const me = await call('GET', `/api/v1/coordinators/${encodeURIComponent(claims.sub)}`);
+    const desk = $('desk');
+    if (me.status !== 200) {
+      desk.replaceChildren(
+        el('h2', {}, 'My work'),
+        el('p', { class: 'empty' }, 'You have no coordinator profile yet.'),
+      );
+      return;
+    }
+    const c = me.body;
+    const presence = el(
+      'div',
+      { class: 'presence' },
+      `You are ${c.presence.replace('_', ' ')} `,
+      ...['available', 'away', 'offline']
+        .filter((p) => p !== c.presence)
+        .map((p) =>
+          el(
+            'button',
+            {
+              type: 'button',
+              'data-presence': p,
+              onclick: async () => {
+                await call('PUT', `/api/v1/coordinators/${encodeURIComponent(claims.sub)}/presence`, {
+                  presence: p,
+                });
+                await refreshDesk();
+              },
+            },
+            p === 'available' ? 'Go available' : p === 'away' ? 'Take a break' : 'Sign off',
+          ),
+        ),
+    );
+    const cards = [];
+    if (c.offer) {
+      const t = await call('GET', `/api/v1/tasks/${c.offer.taskId}`);
+      if (t.status === 200) {
+        const task = t.body;
+        cards.push(
+          el(
+            'div',
+            { class: 'card offer', 'data-offer': c.offer.offerId },
+            el(
+              'h3',
+              {},
+              `Offer: T${task.tier} · ${await clinicName(task.locationId)} · ${REASONS[task.intent] || 'a call back'}`,
+            ),
+            el(
+              'p',
+              {},
+              `SLA ${countdown(task, Date.now())} ${SLA_TEXT[task.sla.status]} · answer before ${new Date(c.offer.expiresAt).toLocaleTimeString()}`,
+            ),
+            el(
+              'button',
+              {
+                type: 'button',
+                class: 'primary',
+                'data-action': 'accept',
+                onclick: () => act(task.taskId, 'accept', { offerId: c.offer.offerId }),
+              },
+              'Accept',
+            ),
+            el(
+              'button',
+              {
+                type: 'button',
+                'data-action': 'decline',
+                onclick: () => act(task.taskId, 'decline', { offerId: c.offer.offerId }),
+              },
+              'Decline',
+            ),
+          ),
+        );
+      }
+    }
+    const mine = [];
+    for (const id of c.activeTaskIds) {
+      const t = await call('GET', `/api/v1/tasks/${id}`);
+      if (t.status === 200) mine.push(t.body);
+    }
+    mine.sort((a, b) => (a.sla.dueAt < b.sla.dueAt ? -1 : 1)); // least slack first
+    for (const task of mine) {
+      const contact = (await call('GET', `/api/v1/tasks/${task.taskId}/contact`)).body || {};
+      const clinic = await clinicName(task.locationId);
+      const name = contact.callerName || 'there';
+      const reason = REASONS[task.intent] || 'your call';
+      const transcript = (contact.contacts || [])
+        .map((x) => x.transcript)
+        .filter(Boolean)
+        .join(' / ');
+      const needsHandoff = task.handoff && !task.handoff.accepted;
+      cards.push(
+        el(
+          'div',
+          { class: 'card task', 'data-task': task.taskId },
+          el(
+            'h3',
+            {},
+            `T${task.tier} · ${clinic} · ${task.status.replace('_', ' ')} · SLA ${countdown(task, Date.now())} ${SLA_TEXT[task.sla.status]}`,
+          ),
+          el(
+            'p',
+            {},
+            `Call ${contact.callerPhone || ''}${contact.language ? ` · language ${contact.language}` : ''}${task.callCount > 1 ? ` · ${task.callCount} calls` : ''}`,
+          ),
+          transcript ? el('p', {}, `They said: “${transcript}”`) : '',
+          el(
+            'dl',
+            { class: 'script' },
+            el('dt', {}, 'Identity'),
+            el('dd', {}, `Hi ${name}, this is ${c.name} from ${clinic}.`),
+            el('dt', {}, 'Reason'),
+            el('dd', {}, `I'm returning your call about ${reason}.`),
+            el('dt', {}, 'Next step'),
+            el(
+              'dd',
+              {},
+              needsHandoff
+                ? `I'm connecting you with our ${task.handoff.role === 'RN' ? 'nurse' : task.handoff.role.replace('_', ' ')} now.`
+                : 'I can help you with that now.',
+            ),
+            el('dt', {}, 'Time commitment'),
+            el('dd', {}, 'This will only take a few minutes.'),
+            el('dt', {}, 'Backup contact'),
+            el(
+              'dd',
+              {},
+              "If we get disconnected, I'll call right back on this number. Does that still work for you?",
+            ),
+          ),
+          needsHandoff
+            ? el(
+                'button',
+                {
+                  type: 'button',
+                  class: 'warn',
+                  'data-action': 'escalate',
+                  onclick: () =>
+                    act(task.taskId, 'escalate', { role: task.handoff.role, reason: 'symptoms reported' }),
+                },
+                `Hand off to ${task.handoff.role}`,
+              )
+            : '',
+          ...OUTCOMES.map(([outcome, label]) =>
+            el(
+              'button',
+              {
+                type: 'button',
+                'data-outcome': outcome,
+                onclick: () => act(task.taskId, 'attempts', { outcome }),
+              },
+              label,
+            ),
+          ),
+          el(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              'data-action': 'resolve-booked',
+              onclick: () => act(task.taskId, 'resolve', { resolution: 'booked' }),
+            },
+            'Resolve: booked',
+          ),
+          el(
+            'button',
+            {
+              type: 'button',
+              'data-action': 'resolve',
+              onclick: () => act(task.taskId, 'resolve', { resolution: 'resolved' }),
+            },
+            'Resolve',
+          ),
+        ),
+      );
+    }
+    desk.replaceChildren(
+      presence,
+      el('h2', {}, `My work · ${c.name}`),
+      el('p', { id: 'desk-error', class: 'error', role: 'alert' }),
+      ...(cards.length
+        ? cards
+        : [
+            el(
+              'p',
+              { class: 'empty' },
+              c.presence === 'available' ? 'Waiting for the next call…' : 'Go available to get calls.',
+            ),
+          ]),
     );
   }
 
