@@ -230,6 +230,65 @@ describe('live queues over socket.io (/wallboard)', () => {
   });
 });
 
+describe('live queues: a short drop recovers without a new snapshot', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-recovery-'));
+  let rb: RunningRingback;
+  let socket: Socket | undefined;
+  before(async () => {
+    rb = await startRingback(dataDir);
+    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+    const res = await fetch(`${rb.service.url}/api/v1/admin/locations/aurora`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(aurora),
+    });
+    assert.equal(res.status, 200);
+  });
+  after(async () => {
+    socket?.disconnect();
+    await rb?.service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('replays the deltas missed while the connection was down', async () => {
+    const supervisor = await signDevToken({ role: 'supervisor', regions: ['west'] }, E2E_SECRET);
+    socket = io(`${rb.service.url}/wallboard`, {
+      auth: { token: supervisor },
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 200,
+    });
+    const board = new Board(socket, { scope: 'region', id: 'west' });
+    await new Promise<void>((resolve) => socket!.once('connect', () => resolve()));
+    assert.deepEqual(await board.subscribe(), { ok: true });
+    await eventually(() => board.snapshots === 1);
+    const append = async (n: number) => {
+      const event = inboundContact(
+        {
+          taskId: `rec-${n}`,
+          providerCallId: `rec-call-${n}`,
+          locationId: 'aurora',
+          from: `+130355520${10 + n}`,
+        },
+        new Date().toISOString(),
+      );
+      await rb.adapters.eventStore.appendToStream(event.streamId, [event], { expectedRevision: 'no_stream' });
+    };
+    await append(1);
+    await eventually(() => board.tasks.has('rec-1'));
+    // The network drops (the engine closes under the client), calls keep coming, then it reconnects.
+    const reconnected = new Promise<void>((resolve) => socket!.once('connect', () => resolve()));
+    socket.io.engine.close();
+    await append(2);
+    await append(3);
+    await reconnected;
+    assert.equal(socket.recovered, true, 'the session was recovered');
+    await eventually(() => board.tasks.has('rec-2') && board.tasks.has('rec-3'), 5_000);
+    assert.equal(board.snapshots, 1, 'no new snapshot was needed');
+    assert.equal(board.gaps, 0);
+  });
+});
+
 describe('the wallboard page', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-ui-'));
   let rb: RunningRingback;

@@ -52,6 +52,8 @@ interface Subscription {
 interface SocketState {
   user: AuthUser;
   subscriptions: Map<string, Subscription>;
+  /** Set while the socket is disconnected: when its subscriptions are dropped. */
+  forget: NodeJS.Timeout | undefined;
 }
 
 interface WallboardLogger {
@@ -59,6 +61,8 @@ interface WallboardLogger {
 }
 
 const key = (s: QueueScope): string => `${s.scope}:${s.id}`;
+/** How long the subscriptions of a dropped socket are kept for it to recover. */
+const RECOVERY_MS = 2 * 60_000;
 
 /**
  * The socket.io edge, namespace `/wallboard` (contract "Live queues"): the handshake carries the
@@ -116,7 +120,13 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
   onApplicationBootstrap(): void {
     const server = this.http.httpAdapter?.getHttpServer() as HttpServer | undefined;
     if (!server) return;
-    this.io = new Server(server, { serveClient: true, cors: { origin: false } });
+    this.io = new Server(server, {
+      serveClient: true,
+      cors: { origin: false },
+      // A short drop (a wall TV's Wi-Fi) resumes where it left off: the missed deltas are replayed
+      // and the subscriptions kept; the handshake token is checked again.
+      connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: false },
+    });
     this.namespace = this.io.of('/wallboard');
     this.namespace.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -150,7 +160,16 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
 
   private connect(socket: Socket): void {
     const user = (socket.data as { user: AuthUser }).user;
-    const entry = { socket, user, subscriptions: new Map<string, Subscription>() };
+    const kept = socket.recovered ? this.sockets.get(socket.id) : undefined;
+    if (kept) clearTimeout(kept.forget);
+    const entry = kept
+      ? Object.assign(kept, { socket, user, forget: undefined })
+      : {
+          socket,
+          user,
+          subscriptions: new Map<string, Subscription>(),
+          forget: undefined as NodeJS.Timeout | undefined,
+        };
     this.sockets.set(socket.id, entry);
     this.connected?.inc();
     socket.on('subscribe', (payload: unknown, ack?: (answer: unknown) => void) => {
@@ -185,12 +204,16 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       if (typeof ack === 'function') ack({ ok: true });
     });
     socket.on('disconnect', () => {
-      for (const sub of entry.subscriptions.values()) {
-        clearTimeout(sub.timer);
-        this.subscriptionsGauge?.dec({ scope: sub.scope.scope });
-      }
-      this.sockets.delete(socket.id);
       this.connected?.dec();
+      // Deltas keep going to the socket's room (and are kept for a recovery) until it is forgotten.
+      entry.forget = setTimeout(() => {
+        for (const sub of entry.subscriptions.values()) {
+          clearTimeout(sub.timer);
+          this.subscriptionsGauge?.dec({ scope: sub.scope.scope });
+        }
+        if (this.sockets.get(socket.id) === entry) this.sockets.delete(socket.id);
+      }, RECOVERY_MS);
+      entry.forget.unref();
     });
   }
 
@@ -206,7 +229,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     sub.shown = new Set(tasks.map((t) => t.taskId));
     sub.pending.clear();
     sub.pendingSince = null;
-    socket.emit('queue.snapshot', { ...sub.scope, seq: sub.seq, tasks, stats: queueStats(tasks) });
+    this.emitTo(socket, 'queue.snapshot', { ...sub.scope, seq: sub.seq, tasks, stats: queueStats(tasks) });
   }
 
   private dispatch(change: TaskChange): void {
@@ -232,6 +255,11 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /** Through the socket's own room, so packets missed during a short drop are replayed on recovery. */
+  private emitTo(socket: Socket, event: string, payload: unknown): void {
+    (this.namespace ?? socket.nsp).to(socket.id).emit(event, payload);
+  }
+
   private flush(socket: Socket, sub: Subscription): void {
     sub.timer = undefined;
     const upserts: TaskViewMessage[] = [];
@@ -249,7 +277,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     sub.pendingSince = null;
     if (upserts.length === 0 && removals.length === 0) return;
     sub.seq += 1;
-    socket.emit('queue.delta', { ...sub.scope, seq: sub.seq, upserts, removals });
+    this.emitTo(socket, 'queue.delta', { ...sub.scope, seq: sub.seq, upserts, removals });
     if (since !== null) this.latency?.observe(Math.max(0, this.clock.now() - since) / 1000);
   }
 }

@@ -88,6 +88,7 @@
     socket = io('/wallboard', { auth: { token }, transports: ['websocket'] });
     socket.on('connect', async () => {
       setConn(true);
+      if (socket.recovered) return; // a short drop: the server kept the subscriptions and replayed the deltas
       for (const s of await scopesFor(token)) subscribe(s);
     });
     socket.on('disconnect', () => setConn(false));
