@@ -78,7 +78,7 @@ describe('the wallboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
-  it('shows a new Tier 1 task within a second, its countdown moves, it turns at risk and breached', async (t) => {
+  it('shows a new Tier 1 task within a second, its countdown moves, it turns at risk and breached; the supervisor acknowledges the breach', async (t) => {
     const executablePath = requireChromium(t);
     if (!executablePath) return;
     browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
@@ -127,6 +127,21 @@ describe('the wallboard in headless Chromium', () => {
     const breachedTile = await page.textContent('section[data-scope="region:west"] .tiles');
     assert.match(breachedTile ?? '', /1breached/);
     await shot(page, 'wallboard-tier1-breached');
+    // The supervisor's view lists the breach; acknowledging it takes it off the list.
+    await page.clock.runFor(5_000);
+    const alert = page.locator('#team .alert');
+    await alert.waitFor({ timeout: 3_000 });
+    assert.match((await alert.textContent()) ?? '', /BREACHED T1 · aurora/);
+    await shot(page, 'supervisor-breach');
+    await alert.locator('button[data-action="acknowledge"]').click();
+    await alert.waitFor({ state: 'detached', timeout: 3_000 });
+    const acked = await fetch(`${rb.service.url}/api/v1/alerts?state=acknowledged`, {
+      headers: { authorization: `Bearer ${await signDevToken({ role: 'admin' }, E2E_SECRET)}` },
+    });
+    assert.equal(
+      ((await acked.json()) as { items: { acknowledgedBy: string }[] }).items[0]?.acknowledgedBy,
+      'sup-west',
+    );
     // Licensed staff take the urgent call (through the API) so the next test's queue is its own.
     const admin = await signDevToken({ role: 'admin', sub: 'rn-on-call' }, E2E_SECRET);
     for (const [action, body] of [

@@ -64,6 +64,7 @@
     $('who').textContent = `${claims.sub} · ${claims.role}`;
     connect(token);
     if (claims.role === 'coordinator') startDesk(token);
+    if (claims.role === 'supervisor' || claims.role === 'admin') startTeam(token);
   }
 
   async function scopesFor(token) {
@@ -475,6 +476,80 @@
             ),
           ]),
     );
+  }
+
+  // ---- The supervisor's view: the pods and who is in, and the breaches to act on. ----
+  let teamTimer = null;
+
+  function startTeam(token) {
+    deskToken = token;
+    $('team').hidden = false;
+    if (teamTimer) clearInterval(teamTimer);
+    teamTimer = setInterval(() => void refreshTeam(), 5000);
+    void refreshTeam();
+  }
+
+  async function refreshTeam() {
+    const [people, alerts] = await Promise.all([
+      call('GET', '/api/v1/coordinators'),
+      call('GET', '/api/v1/alerts?state=active'),
+    ]);
+    const byPod = new Map();
+    for (const c of people.status === 200 ? people.body.items : [])
+      for (const pod of c.podIds) byPod.set(pod, [...(byPod.get(pod) || []), c]);
+    const pods = [...byPod.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    const available = (people.status === 200 ? people.body.items : []).filter(
+      (c) => c.presence === 'available',
+    ).length;
+    const teamPanel = el(
+      'div',
+      {},
+      el('h2', {}, `Team · ${available} available`),
+      ...pods.map(([pod, list]) =>
+        el(
+          'div',
+          { class: 'pod' },
+          el('h3', {}, pod),
+          ...list.map((c) =>
+            el(
+              'span',
+              { class: `person ${c.presence}`, 'data-coordinator': c.coordinatorId },
+              `${c.name}: ${c.presence.replace('_', ' ')}${c.offer ? ' (offer)' : ''}${c.activeTaskIds.length ? ` · ${c.activeTaskIds.length} task` : ''}`,
+            ),
+          ),
+        ),
+      ),
+    );
+    const list = alerts.status === 200 ? alerts.body.items : [];
+    const alertPanel = el(
+      'div',
+      {},
+      el('h2', {}, `Breaches to act on · ${list.length}`),
+      ...(list.length === 0
+        ? [el('p', { class: 'empty' }, 'No open breaches.')]
+        : list.map((a) =>
+            el(
+              'div',
+              { class: 'alert', 'data-alert': a.alertId },
+              `BREACHED T${a.tier} · ${a.locationId} · due ${new Date(a.dueAt).toLocaleTimeString()}`,
+              claims.role === 'supervisor' || claims.role === 'admin'
+                ? el(
+                    'button',
+                    {
+                      type: 'button',
+                      'data-action': 'acknowledge',
+                      onclick: async () => {
+                        await call('POST', `/api/v1/alerts/${encodeURIComponent(a.alertId)}/acknowledge`, {});
+                        await refreshTeam();
+                      },
+                    },
+                    'Acknowledge',
+                  )
+                : '',
+            ),
+          )),
+    );
+    $('team').replaceChildren(teamPanel, alertPanel);
   }
 
   // Countdowns move every second between updates.
