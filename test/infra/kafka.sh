@@ -156,6 +156,8 @@ EOF
 }
 
 # Kafka's Uuid is 16 random bytes in unpadded URL-safe base64; no JVM start needed for it.
+# A Kafka cluster id is 16 random bytes in URL-safe base64. Passed as --cluster-id=<id>: an id that
+# starts with '-' (one in 32) would otherwise be read as an option and the format would fail.
 random_cluster_id() { head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
 format_storage() {
@@ -164,7 +166,7 @@ format_storage() {
   cluster_id="$(random_cluster_id)"
   log "formatting storage (cluster id $cluster_id)"
   java -cp "$LIBS/*" -Dlog4j2.configurationFile="$RUN/log4j2.xml" -Dkafka.logs.dir="$RUN/logs" \
-    kafka.tools.StorageTool format --standalone --cluster-id "$cluster_id" --config "$RUN/server.properties" \
+    kafka.tools.StorageTool format --standalone --cluster-id="$cluster_id" --config "$RUN/server.properties" \
     >"$RUN/logs/format.log" 2>&1 || { cat "$RUN/logs/format.log" >&2; die "storage format failed"; }
 }
 

@@ -1,13 +1,11 @@
 import { after, describe, it } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { logLevel } from 'kafkajs';
 import { KafkaBus } from '@ringback/bus-kafka';
-import { SqliteCheckpointStore, SqliteEventStore } from '@ringback/event-store-sqlite';
-import { InMemoryReadModelStore } from '@ringback/in-memory';
 import { VirtualClock } from '@ringback/kernel';
-import type { PlatformAdapters } from '@ringback/runtime';
+import { embeddedAdaptersOnBus } from '@ringback/runtime';
 import { infraEndpoints, requireInfra, uniqueSuffix } from '@ringback/testing';
 import { inProcessHost } from './test-fixtures/day-host';
 import { startRingback, type RunningRingback } from './test-fixtures/all-in-one.harness';
@@ -31,34 +29,23 @@ describe('a realistic day for three clinics, bus on the real Kafka broker', () =
   it('ends exactly as in embedded mode', async (t) => {
     const brokers = infraEndpoints().kafkaBrokers ?? requireInfra(t, 'kafka');
     if (!brokers) return;
-    mkdirSync(dataDir, { recursive: true });
-    const eventStore = new SqliteEventStore({ path: path.join(dataDir, 'events.sqlite') });
-    const bus = namespacedBus(
-      new KafkaBus({
-        brokers,
-        clientId: `ringback-day-${uniqueSuffix()}`,
-        partitions: 3,
-        sessionTimeoutMs: 10_000,
-        heartbeatIntervalMs: 500,
-        maxWaitTimeMs: 100,
-        caughtUpPollMs: 25,
-        logLevel: logLevel.NOTHING,
-      }),
-      `day-${uniqueSuffix()}`,
+    const adapters = embeddedAdaptersOnBus(
+      dataDir,
+      namespacedBus(
+        new KafkaBus({
+          brokers,
+          clientId: `ringback-day-${uniqueSuffix()}`,
+          partitions: 3,
+          sessionTimeoutMs: 10_000,
+          heartbeatIntervalMs: 500,
+          maxWaitTimeMs: 100,
+          caughtUpPollMs: 25,
+          logLevel: logLevel.NOTHING,
+        }),
+        `day-${uniqueSuffix()}`,
+      ),
     );
-    const readModels = new InMemoryReadModelStore();
-    const adapters: PlatformAdapters = {
-      mode: 'embedded',
-      eventStore,
-      bus,
-      readModels,
-      checkpoints: new SqliteCheckpointStore(eventStore.database),
-      close: async () => {
-        await bus.close();
-        await readModels.close();
-        await eventStore.close();
-      },
-    };
+    const eventStore = adapters.eventStore;
     const clock = new VirtualClock(DAY_START);
     rb = await startRingback(dataDir, {
       clock,

@@ -11,6 +11,7 @@ import {
   E2E_WEBHOOK_SECRET,
   aurora,
   boston,
+  configureLocations,
   startRingback,
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
@@ -58,17 +59,7 @@ describe('repeat callers across locations of one health system', () => {
   before(async () => {
     rb = await startRingback(dataDir);
     admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
-    for (const [id, body] of [
-      ['aurora', aurora],
-      ['boston', boston],
-    ] as const) {
-      const res = await fetch(`${rb.service.url}/api/v1/admin/locations/${id}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      assert.equal(res.status, 200);
-    }
+    await configureLocations(rb, admin, { aurora, boston });
   });
   after(async () => {
     await rb?.service.close();

@@ -12,6 +12,7 @@ import {
   E2E_SECRET,
   E2E_WEBHOOK_SECRET,
   aurora,
+  configureLocations,
   startRingback,
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
@@ -42,13 +43,7 @@ describe('the wallboard in headless Chromium', () => {
       env: { ROUTING_INTERVAL_MS: '0', SLA_TIMER_INTERVAL_MS: '0' },
     });
     host = inProcessHost(rb.service, rb.adapters, clock);
-    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
-    const res = await fetch(`${rb.service.url}/api/v1/admin/locations/aurora`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify(aurora),
-    });
-    assert.equal(res.status, 200);
+    await configureLocations(rb, await signDevToken({ role: 'admin' }, E2E_SECRET), { aurora });
     await host.settle();
   });
   after(async () => {

@@ -12,6 +12,7 @@ import {
   aurora,
   boston,
   inboundContact,
+  configureLocations,
   startRingback,
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
@@ -120,17 +121,7 @@ describe('live queues over socket.io (/wallboard)', () => {
   before(async () => {
     rb = await startRingback(dataDir);
     admin = await token({ role: 'admin' });
-    for (const [id, body] of [
-      ['aurora', aurora],
-      ['boston', boston],
-    ] as const) {
-      const res = await fetch(`${rb.service.url}/api/v1/admin/locations/${id}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      assert.equal(res.status, 200);
-    }
+    await configureLocations(rb, admin, { aurora, boston });
   });
   after(async () => {
     for (const s of sockets) s.disconnect();
@@ -236,13 +227,7 @@ describe('live queues: a short drop recovers without a new snapshot', () => {
   let socket: Socket | undefined;
   before(async () => {
     rb = await startRingback(dataDir);
-    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
-    const res = await fetch(`${rb.service.url}/api/v1/admin/locations/aurora`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify(aurora),
-    });
-    assert.equal(res.status, 200);
+    await configureLocations(rb, await signDevToken({ role: 'admin' }, E2E_SECRET), { aurora });
   });
   after(async () => {
     socket?.disconnect();

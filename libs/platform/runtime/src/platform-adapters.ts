@@ -47,8 +47,6 @@ export function createPlatformAdapters(
   if (config.mode === 'embedded') {
     const dir = path.resolve(config.dataDir);
     mkdirSync(dir, { recursive: true });
-    const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
-    const checkpoints = new SqliteCheckpointStore(eventStore.database);
     const bus = withDefaultMaxAttempts(
       new EmbeddedBus({
         path: path.join(dir, 'bus.sqlite'),
@@ -56,19 +54,7 @@ export function createPlatformAdapters(
       }),
       config.bus?.maxAttempts,
     );
-    const readModels = new InMemoryReadModelStore();
-    return {
-      mode: 'embedded',
-      eventStore,
-      bus,
-      readModels,
-      checkpoints,
-      close: async () => {
-        await bus.close();
-        await readModels.close();
-        await eventStore.close();
-      },
-    };
+    return embeddedAdaptersOnBus(dir, bus);
   }
 
   const { kurrentdb, mongo, kafka } = config;
@@ -92,6 +78,30 @@ export function createPlatformAdapters(
     bus,
     readModels,
     checkpoints: new ReadModelCheckpointStore(readModels),
+    close: async () => {
+      await bus.close();
+      await readModels.close();
+      await eventStore.close();
+    },
+  };
+}
+
+/**
+ * The embedded store and read models around a bus of the caller's choosing: a SQLite event store under
+ * `dataDir`, read models in memory. The topology of a process that keeps its own state but talks to
+ * other processes over a shared broker (e.g. the embedded composition with the Kafka bus).
+ */
+export function embeddedAdaptersOnBus(dataDir: string, bus: Bus): PlatformAdapters {
+  const dir = path.resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+  const readModels = new InMemoryReadModelStore();
+  return {
+    mode: 'embedded',
+    eventStore,
+    bus,
+    readModels,
+    checkpoints: new SqliteCheckpointStore(eventStore.database),
     close: async () => {
       await bus.close();
       await readModels.close();

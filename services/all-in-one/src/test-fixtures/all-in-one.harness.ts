@@ -114,3 +114,19 @@ export function inboundContact(
     },
   };
 }
+
+/** Configures each location through the admin API (`PUT /api/v1/admin/locations/{id}`), failing on anything but 200. */
+export async function configureLocations(
+  rb: RunningRingback,
+  adminToken: string,
+  locations: Record<string, unknown>,
+): Promise<void> {
+  for (const [id, body] of Object.entries(locations)) {
+    const res = await fetch(`${rb.service.url}/api/v1/admin/locations/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 200) throw new Error(`PUT location ${id}: ${res.status} ${await res.text()}`);
+  }
+}

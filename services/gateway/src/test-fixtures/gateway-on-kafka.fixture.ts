@@ -2,15 +2,12 @@
 // (the gateway owns no streams), the Kafka bus, read models in memory. Prints `READY <url>`.
 // Started as: node --import tsx gateway-on-kafka.fixture.ts <dataDir>   (env: KAFKA_BROKERS, AUTH_JWT_SECRET)
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { logLevel } from 'kafkajs';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { loadConfig } from '@ringback/config';
-import { SqliteCheckpointStore, SqliteEventStore } from '@ringback/event-store-sqlite';
-import { InMemoryReadModelStore } from '@ringback/in-memory';
 import { bootstrapService } from '@ringback/nest-platform';
 import { createLogger } from '@ringback/observability';
-import type { PlatformAdapters } from '@ringback/runtime';
+import { embeddedAdaptersOnBus } from '@ringback/runtime';
 import { GatewayAppModule } from '../gateway-app.module';
 
 async function main(): Promise<void> {
@@ -24,29 +21,18 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
   });
-  const eventStore = new SqliteEventStore({ path: path.join(dataDir, 'events.sqlite') });
-  const bus = new KafkaBus({
-    brokers: config.kafka.brokers,
-    clientId: `gateway-replica-${process.pid}`,
-    partitions: 3,
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 500,
-    maxWaitTimeMs: 100,
-    logLevel: logLevel.NOTHING,
-  });
-  const readModels = new InMemoryReadModelStore();
-  const adapters: PlatformAdapters = {
-    mode: 'embedded',
-    eventStore,
-    bus,
-    readModels,
-    checkpoints: new SqliteCheckpointStore(eventStore.database),
-    close: async () => {
-      await bus.close();
-      await readModels.close();
-      await eventStore.close();
-    },
-  };
+  const adapters = embeddedAdaptersOnBus(
+    dataDir,
+    new KafkaBus({
+      brokers: config.kafka.brokers,
+      clientId: `gateway-replica-${process.pid}`,
+      partitions: 3,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeMs: 100,
+      logLevel: logLevel.NOTHING,
+    }),
+  );
   const service = await bootstrapService({
     name: 'gateway',
     module: GatewayAppModule.forRoot(adapters),
