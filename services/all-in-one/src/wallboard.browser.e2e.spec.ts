@@ -156,6 +156,44 @@ describe('the wallboard in headless Chromium', () => {
     await page.locator(row).waitFor({ state: 'detached', timeout: 2_000 });
   });
 
+  it('shows any past instant from history, and says it is not live', async (t) => {
+    const executablePath = requireChromium(t);
+    if (!executablePath) return;
+    browser ??= await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    const supervisor = await signDevToken({ role: 'supervisor', regions: ['west'] }, E2E_SECRET);
+    const list = async (query: string) => {
+      const res = await fetch(`${rb.service.url}/api/v1/tasks?${query}`, {
+        headers: { authorization: `Bearer ${supervisor}` },
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { items: { status: string; sla: { status: string } }[]; asOf?: string },
+      };
+    };
+    // Live, the urgent call of the first test is handled; at 16:12 it was waiting and at risk.
+    assert.deepEqual((await list('status=open')).body.items, []);
+    const then = await list(`asOf=${encodeURIComponent('2026-11-30T16:12:00.000Z')}`);
+    assert.equal(then.status, 200);
+    assert.equal(then.body.asOf, '2026-11-30T16:12:00.000Z');
+    assert.deepEqual(
+      then.body.items.map((x) => [x.status, x.sla.status]),
+      [['open', 'at_risk']],
+    );
+    assert.equal((await list(`asOf=${encodeURIComponent('2099-01-01T00:00:00Z')}`)).status, 400);
+    assert.equal((await list('asOf=yesterday')).status, 400);
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(`${rb.service.url}/?as=sup-west&at=2026-11-30T16:12:00.000Z`);
+    const banner = page.locator('#conn[data-as-of]');
+    await banner.waitFor({ timeout: 10_000 });
+    assert.match((await banner.textContent()) ?? '', /AS OF 2026-11-30T16:12:00.000Z · not live/);
+    const board = page.locator('section[data-scope="region:west"]');
+    await board.locator('tr[data-task]').waitFor({ timeout: 5_000 });
+    assert.match((await board.textContent()) ?? '', /history, not live/);
+    assert.match((await board.locator('td[data-due]').textContent()) ?? '', /3:00 AT RISK/);
+    await shot(page, 'wallboard-as-of');
+  });
+
   it('lets a coordinator go available, accept the offer, follow the script, record the call and resolve it', async (t) => {
     const executablePath = requireChromium(t);
     if (!executablePath) return;

@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { Authenticated, CurrentUser, type AuthUser } from '@ringback/auth';
-import { ApiError, ZodValidationPipe } from '@ringback/nest-platform';
+import { CLOCK, type Clock } from '@ringback/kernel';
+import { ApiError, ZodValidationPipe, type HttpResponse } from '@ringback/nest-platform';
 import type { TaskView } from '@ringback/triage-domain';
 import type { z } from 'zod';
 import { TasksReadModel } from './tasks.read-model';
@@ -13,14 +14,27 @@ export const taskNotFound = (taskId: string): ApiError =>
 @Controller('tasks')
 @Authenticated()
 export class TasksHttpController {
-  constructor(@Inject(TasksReadModel) private readonly tasks: TasksReadModel) {}
+  constructor(
+    @Inject(TasksReadModel) private readonly tasks: TasksReadModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   async list(
     @CurrentUser() user: AuthUser,
     @Query(new ZodValidationPipe(taskListQuerySchema)) query: z.output<typeof taskListQuerySchema>,
-  ): Promise<{ items: TaskView[] }> {
-    return { items: await this.tasks.listVisibleTo(user, query) };
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<{ items: TaskView[]; asOf?: string }> {
+    const { asOf, ...filter } = query;
+    if (asOf === undefined) return { items: await this.tasks.listVisibleTo(user, filter) };
+    const at = Date.parse(asOf);
+    if (at > this.clock.now())
+      throw new ApiError(400, 'validation_failed', 'asOf must not be in the future', [
+        { path: 'asOf', message: 'not after now' },
+      ]);
+    const instant = new Date(at).toISOString();
+    res.setHeader('X-Ringback-As-Of', instant);
+    return { items: await this.tasks.listAsOf(user, at, filter), asOf: instant };
   }
 
   @Get(':taskId')

@@ -35,7 +35,8 @@ export class TasksOpenApi implements OnModuleInit {
           'admin: all; supervisor: tasks of locations in its regions; coordinator: of locations served by its ' +
           'pods; clinic_staff: of its locations. Optional equality filters `locationId`, `regionId`, `status`, ' +
           '`tier` (unknown parameters or values: 400). Earliest due first. `sla.status` is computed as of the ' +
-          'request.',
+          'request. With `asOf` (ISO-8601, not in the future) the answer is the tasks as they stood at that ' +
+          'instant, replayed from the event store, with `asOf` echoed in the body and `X-Ringback-As-Of`.',
         tags,
         security: 'bearer',
         query: taskListQuerySchema,

@@ -1,8 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { canRead, type AuthUser } from '@ringback/auth';
 import { BusinessCalendar, safeParseLocationSchedule, slaStatus } from '@ringback/calendar';
 import { CLOCK, type Clock } from '@ringback/kernel';
-import { READ_MODEL_STORE, type ReadModelStore } from '@ringback/platform-core';
+import { ringbackEventRegistry } from '@ringback/contracts';
+import {
+  EVENT_STORE,
+  READ_MODEL_STORE,
+  type EventStore,
+  type ProjectionContext,
+  type ReadModelDoc,
+  type ReadModelStore,
+} from '@ringback/platform-core';
 import {
   taskView,
   type CallbackTaskState,
@@ -44,7 +52,10 @@ export class TasksReadModel {
   constructor(
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(EVENT_STORE) private readonly store?: EventStore,
   ) {}
+
+  private readonly registry = ringbackEventRegistry();
 
   async getView(taskId: string, user: AuthUser): Promise<TaskView | null> {
     const doc = await this.readModels.get<TaskDoc>(TASKS_COLLECTION, taskId);
@@ -67,6 +78,70 @@ export class TasksReadModel {
     });
     const visible = docs.filter((doc) => canRead(user, doc));
     return Promise.all(visible.map((doc) => this.view(doc)));
+  }
+
+  /**
+   * Time travel: the tasks `user` may see as they stood at `at` (epoch ms), rebuilt by replaying the
+   * tasks projection over the events recorded up to that instant, SLA status as of then. Nothing is
+   * stored; the live read model is untouched.
+   */
+  async listAsOf(user: AuthUser, at: number, filter: TaskListFilter = {}): Promise<TaskView[]> {
+    const store = this.store;
+    if (!store) throw new Error('time travel needs the event store');
+    const docs = new Map<string, { doc: ReadModelDoc; position: bigint }>();
+    const key = (collection: string, id: string) => `${collection}\u0000${id}`;
+    const ctx: ProjectionContext = {
+      get: async <T extends ReadModelDoc>(collection: string, id: string) =>
+        structuredClone(docs.get(key(collection, id))?.doc ?? null) as T | null,
+    };
+    const types = new Set(tasksProjection.eventTypes ?? []);
+    replay: for (let from: bigint | undefined = undefined; ;) {
+      const batch = await store.readAll({
+        ...(from === undefined ? {} : { fromPosition: from }),
+        maxCount: 1_000,
+        categories: [...(tasksProjection.categories ?? [])],
+      });
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        if (Date.parse(r.envelope.recordedAt) > at) break replay;
+        if (!types.has(r.envelope.type)) continue;
+        for (const op of await tasksProjection.handle(this.registry.upcast(r.envelope), r.position, ctx)) {
+          const k = key(op.collection, op.kind === 'upsert' ? op.doc.id : op.id);
+          const held = docs.get(k);
+          if (held && held.position >= op.position) continue;
+          if (op.kind === 'upsert') docs.set(k, { doc: op.doc, position: op.position });
+          else docs.delete(k);
+        }
+      }
+      from = batch[batch.length - 1]!.position;
+    }
+    const calendars = async (locationId: string, version: number | null) => {
+      if (version === null) return null;
+      const doc = docs.get(key(TASK_CALENDARS_COLLECTION, taskCalendarId(locationId, version)))?.doc as
+        TaskCalendarDoc | undefined;
+      if (!doc) return null;
+      const parsed = safeParseLocationSchedule({
+        timezone: doc.timezone,
+        hours: doc.hours,
+        holidays: doc.holidays,
+      });
+      return parsed.success ? new BusinessCalendar(parsed.data) : null;
+    };
+    const tasks = [...docs.values()]
+      .map((d) => d.doc as TaskDoc)
+      .filter((d) => d.id !== undefined && 'taskId' in d && 'state' in d)
+      .filter((d) => canRead(user, d))
+      .filter(
+        (d) =>
+          (filter.locationId === undefined || d.locationId === filter.locationId) &&
+          (filter.regionId === undefined || d.regionId === filter.regionId) &&
+          (filter.status === undefined || d.status === filter.status) &&
+          (filter.tier === undefined || d.tier === filter.tier),
+      )
+      .sort((a, b) => a.dueAtMs - b.dueAtMs);
+    return Promise.all(
+      tasks.map(async (d) => taskView(d.state, await this.slaStatusOf(d, { now: at, calendar: calendars }))!),
+    );
   }
 
   /**
@@ -124,7 +199,13 @@ export class TasksReadModel {
    * the live status of the clock as of now (or as of the task's closing, for a closed task), on the
    * location calendar of the version the clock started under, never below what sla-monitor recorded.
    */
-  async slaStatusOf(doc: TaskDoc): Promise<SlaStatus> {
+  async slaStatusOf(
+    doc: TaskDoc,
+    asOf?: {
+      now: number;
+      calendar: (locationId: string, version: number | null) => Promise<BusinessCalendar | null>;
+    },
+  ): Promise<SlaStatus> {
     const { sla } = doc.state.task;
     if (sla.stoppedAt !== null) return sla.met ? 'met' : 'breached';
     if (doc.slaRecorded === 'met' || doc.slaRecorded === 'breached') return doc.slaRecorded;
@@ -134,10 +215,10 @@ export class TasksReadModel {
         : doc.state.status === 'unreachable'
           ? doc.state.markedAt
           : null;
-    const now = closedAt ? Date.parse(closedAt) : this.clock.now();
+    const now = closedAt ? Date.parse(closedAt) : (asOf?.now ?? this.clock.now());
     let live: SlaStatus;
-    const calendar =
-      sla.mode === 'business' ? await this.calendar(doc.locationId, sla.calendarVersion) : null;
+    const calendarOf = asOf?.calendar ?? ((id: string, v: number | null) => this.calendar(id, v));
+    const calendar = sla.mode === 'business' ? await calendarOf(doc.locationId, sla.calendarVersion) : null;
     if (sla.mode === 'business' && calendar) {
       live = slaStatus({
         mode: 'business',

@@ -6,7 +6,10 @@ const TASK_STATUSES = ['open', 'assigned', 'in_progress', 'escalated', 'resolved
 /** A task as the API serves it: the contract's view (shared with live queues). */
 export const taskViewSchema = contractTaskViewSchema;
 
-export const taskListSchema = z.object({ items: z.array(taskViewSchema) });
+export const taskListSchema = z.object({
+  items: z.array(taskViewSchema),
+  asOf: z.string().optional().describe('Set for a time-travel answer: the instant shown (not live)'),
+});
 
 export const taskParamsSchema = z.object({
   taskId: z
@@ -24,4 +27,10 @@ export const taskListQuerySchema = z.strictObject({
     .enum(['1', '2', '3'])
     .transform((t) => Number(t) as 1 | 2 | 3)
     .optional(),
+  asOf: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe(
+      'Time travel: the tasks as they stood at this instant, replayed from the event store (not live)',
+    ),
 });

@@ -5,6 +5,13 @@
 (function () {
   'use strict';
   const TOKEN_KEY = 'ringback.token';
+  // Time travel: /?at=<ISO instant> shows the queues as they stood then, replayed from history.
+  const AS_OF = (() => {
+    const at = new URLSearchParams(location.search).get('at');
+    const ms = at ? Date.parse(at) : NaN;
+    return Number.isNaN(ms) ? null : ms;
+  })();
+  const viewNow = () => AS_OF ?? Date.now();
   const boards = new Map(); // key -> { scope, id, seq, tasks: Map, stats }
   let socket = null;
   let claims = null;
@@ -62,6 +69,7 @@
     localStorage.setItem(TOKEN_KEY, token);
     $('signin').hidden = true;
     $('who').textContent = `${claims.sub} · ${claims.role}`;
+    if (AS_OF !== null) return void showAsOf(token);
     connect(token);
     if (claims.role === 'coordinator') startDesk(token);
     if (claims.role === 'supervisor' || claims.role === 'admin') startTeam(token);
@@ -117,6 +125,32 @@
     });
   }
 
+  const LIVE = ['open', 'assigned', 'in_progress', 'escalated'];
+
+  async function showAsOf(token) {
+    const c = $('conn');
+    c.textContent = `AS OF ${new Date(AS_OF).toISOString()} · not live`;
+    c.className = 'conn conn-off';
+    c.setAttribute('data-as-of', new Date(AS_OF).toISOString());
+    for (const s of await scopesFor(token)) {
+      const query = new URLSearchParams({ asOf: new Date(AS_OF).toISOString() });
+      if (s.scope === 'region') query.set('regionId', s.id);
+      if (s.scope === 'location') query.set('locationId', s.id);
+      const res = await fetch(`/api/v1/tasks?${query}`, { headers: { authorization: `Bearer ${token}` } });
+      const b = board(s);
+      if (!res.ok) {
+        b.error = `history not available (${res.status})`;
+        render(b);
+        continue;
+      }
+      const { items } = await res.json();
+      const inScope = items.filter((t) => LIVE.includes(t.status) && (s.scope !== 'pod' || t.podId === s.id));
+      b.tasks = new Map(inScope.map((t) => [t.taskId, t]));
+      b.asOf = true;
+      render(b);
+    }
+  }
+
   function subscribe(s) {
     socket.emit('subscribe', { scope: s.scope, id: s.id }, (ack) => {
       if (!ack || !ack.ok) board(s).error = ack ? ack.error : 'no answer';
@@ -159,7 +193,7 @@
   }
 
   function render(b) {
-    const now = Date.now();
+    const now = viewNow();
     const tasks = [...b.tasks.values()].sort((x, y) => (x.sla.dueAt < y.sla.dueAt ? -1 : 1));
     const waiting = tasks.filter((t) => t.status === 'open');
     const byTier = [1, 2, 3].map((tier) => waiting.filter((t) => t.tier === tier).length);
@@ -188,7 +222,15 @@
     );
     b.node.replaceChildren(
       el('h2', {}, `${b.scope} ${b.id}`),
-      el('div', { class: 'live' }, b.error ? `not shown: ${b.error}` : `live · update ${b.seq}`),
+      el(
+        'div',
+        { class: 'live' },
+        b.error
+          ? `not shown: ${b.error}`
+          : b.asOf
+            ? `as of ${new Date(AS_OF).toLocaleString()} — history, not live`
+            : `live · update ${b.seq}`,
+      ),
       el(
         'div',
         { class: 'tiles' },
@@ -554,6 +596,7 @@
 
   // Countdowns move every second between updates.
   setInterval(() => {
+    if (AS_OF !== null) return; // history stands still
     const now = Date.now();
     for (const b of boards.values())
       for (const cell of b.node.querySelectorAll('td[data-due]')) {
