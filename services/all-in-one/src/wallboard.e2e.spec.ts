@@ -173,7 +173,7 @@ describe('live queues over socket.io (/wallboard)', () => {
     // A randomized run: calls at both regions, some claimed and resolved, while one client drops and comes back.
     const coordinator = await token({ role: 'admin', sub: 'coord-x' });
     let dropped: Board | undefined;
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 120; i++) {
       const at = Math.random() < 0.5 ? 'aurora' : 'boston';
       const taskId = await call(at, { intent: Math.random() < 0.5 ? 'billing' : 'new_patient' });
       if (Math.random() < 0.3) {
@@ -195,11 +195,11 @@ describe('live queues over socket.io (/wallboard)', () => {
         if (Math.random() < 0.5)
           assert.equal((await act('resolve', { resolution: 'handled_elsewhere' })).status, 200);
       }
-      if (i === 15) {
+      if (i === 45) {
         west.socket.disconnect();
         dropped = west;
       }
-      if (i === 30 && dropped) {
+      if (i === 90 && dropped) {
         const again = new Board(await connect(westToken), { scope: 'region', id: 'west' });
         assert.deepEqual(await again.subscribe(), { ok: true });
         dropped = again;
@@ -271,6 +271,72 @@ describe('live queues: a short drop recovers without a new snapshot', () => {
     await eventually(() => board.tasks.has('rec-2') && board.tasks.has('rec-3'), 5_000);
     assert.equal(board.snapshots, 1, 'no new snapshot was needed');
     assert.equal(board.gaps, 0);
+  });
+});
+
+describe('live queues: bursts and slow clients', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-wallboard-burst-'));
+  let rb: RunningRingback;
+  let socket: Socket | undefined;
+  before(async () => {
+    // A long window and a tiny buffer, so a burst both coalesces and overflows.
+    rb = await startRingback(dataDir, {
+      env: { GATEWAY_COALESCE_MS: '500', GATEWAY_MAX_PENDING_CHANGES: '5' },
+    });
+    await configureLocations(rb, await signDevToken({ role: 'admin' }, E2E_SECRET), { aurora });
+  });
+  after(async () => {
+    socket?.disconnect();
+    await rb?.service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('coalesces a burst into few deltas, and drops a client that falls behind to a fresh snapshot', async () => {
+    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+    socket = io(`${rb.service.url}/wallboard`, {
+      auth: { token: admin },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve) => socket!.once('connect', () => resolve()));
+    const board = new Board(socket, { scope: 'location', id: 'aurora' });
+    let deltas = 0;
+    socket.on('queue.delta', () => (deltas += 1));
+    assert.deepEqual(await board.subscribe(), { ok: true });
+    await eventually(() => board.snapshots === 1);
+    for (let i = 0; i < 3; i++) {
+      const event = inboundContact(
+        {
+          taskId: `burst-small-${i}`,
+          providerCallId: `burst-small-${i}`,
+          locationId: 'aurora',
+          from: `+1303555300${i}`,
+        },
+        new Date().toISOString(),
+      );
+      await rb.adapters.eventStore.appendToStream(event.streamId, [event], { expectedRevision: 'no_stream' });
+    }
+    await eventually(() => board.tasks.size === 3, 5_000);
+    assert.ok(deltas < 3, `three changes in one window went out as ${deltas} delta(s)`);
+    assert.equal(board.snapshots, 1);
+
+    for (let i = 0; i < 20; i++) {
+      const event = inboundContact(
+        {
+          taskId: `burst-${i}`,
+          providerCallId: `burst-${i}`,
+          locationId: 'aurora',
+          from: `+130355531${String(i).padStart(2, '0')}`,
+        },
+        new Date().toISOString(),
+      );
+      await rb.adapters.eventStore.appendToStream(event.streamId, [event], { expectedRevision: 'no_stream' });
+    }
+    await eventually(() => board.tasks.size === 23, 10_000);
+    assert.ok(board.snapshots >= 2, 'the overflowing subscription was resnapshotted');
+    assert.equal(board.gaps, 0, 'the fresh snapshot continues the sequence');
+    const metrics = await (await fetch(`${rb.service.url}/metrics`)).text();
+    assert.match(metrics, /ringback_gateway_resnapshots_total(\{[^}]*\})? [1-9]/);
   });
 });
 

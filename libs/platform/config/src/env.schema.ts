@@ -153,6 +153,15 @@ export const envSchema = z.object({
     description:
       'Period of the routing dispatcher (expire offers, end wrap-ups, offer waiting tasks); 0 stops the loop (tests drive it).',
   }),
+  GATEWAY_COALESCE_MS: v(int(0, 10_000), {
+    default: '50',
+    description: 'Changes of one live-queue subscription within this window go out as one queue.delta.',
+  }),
+  GATEWAY_MAX_PENDING_CHANGES: v(int(1, 1_000_000), {
+    default: '1000',
+    description:
+      'Changes a live-queue subscription may have waiting; past it the (slow) client gets a fresh queue.snapshot instead.',
+  }),
   SLA_TIMER_INTERVAL_MS: v(int(0, 60_000), {
     default: '1000',
     description:

@@ -37,6 +37,7 @@ export interface RingbackConfig {
   readiness: { maxLag: number };
   routing: { offerTimeoutSeconds: number; wrapUpSeconds: number; intervalMs: number };
   sla: { timerIntervalMs: number };
+  gateway: { coalesceMs: number; maxPendingChanges: number };
   /** Secrets left at their development defaults, so the process can warn about them at startup. */
   devDefaultsInUse: EnvVarName[];
 }
@@ -149,6 +150,10 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       intervalMs: parsed.ROUTING_INTERVAL_MS,
     },
     sla: { timerIntervalMs: parsed.SLA_TIMER_INTERVAL_MS },
+    gateway: {
+      coalesceMs: parsed.GATEWAY_COALESCE_MS,
+      maxPendingChanges: parsed.GATEWAY_MAX_PENDING_CHANGES,
+    },
     devDefaultsInUse,
   };
 }

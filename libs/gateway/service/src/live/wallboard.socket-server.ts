@@ -20,7 +20,8 @@ import {
   type QueueScope,
 } from '@ringback/gateway-domain';
 import { CLOCK, type Clock } from '@ringback/kernel';
-import { LOGGER, METRICS_REGISTRY } from '@ringback/nest-platform';
+import type { RingbackConfig } from '@ringback/config';
+import { LOGGER, METRICS_REGISTRY, RINGBACK_CONFIG } from '@ringback/nest-platform';
 import { createCounter, createGauge, createHistogram } from '@ringback/observability';
 import { z } from 'zod';
 import { LiveQueueState, type TaskChange } from './live-queue.state';
@@ -93,8 +94,12 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     @Optional() @Inject(WALLBOARD_OPTIONS) options?: Partial<WallboardOptions>,
     @Optional() @Inject(METRICS_REGISTRY) metrics?: Registry,
     @Optional() @Inject(LOGGER) private readonly logger?: WallboardLogger,
+    @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
   ) {
-    this.options = { coalesceMs: options?.coalesceMs ?? 50, maxPending: options?.maxPending ?? 1_000 };
+    this.options = {
+      coalesceMs: options?.coalesceMs ?? config?.gateway.coalesceMs ?? 50,
+      maxPending: options?.maxPending ?? config?.gateway.maxPendingChanges ?? 1_000,
+    };
     if (metrics) {
       this.connected = createGauge(metrics, {
         name: 'gateway_connected_sockets',
