@@ -219,6 +219,38 @@ describe('live queues over socket.io (/wallboard)', () => {
     assert.match(metrics, /ringback_gateway_subscriptions\{[^}]*scope="region"[^}]*\} [1-9]/);
     assert.match(metrics, /ringback_gateway_delta_latency_seconds_count(\{[^}]*\})? [1-9]/);
   });
+
+  it('carries tile figures: coordinators available for the scope, updated when presence changes', async () => {
+    const admin = await token({ role: 'admin' });
+    const put = await fetch(`${rb.service.url}/api/v1/admin/coordinators/tile-ann`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ann', podIds: ['pod-mountain'], languages: ['en'] }),
+    });
+    assert.equal(put.status, 200);
+    const socket = await connect(admin);
+    const stats: { coordinatorsAvailable: number; last24h: { met: number; breached: number } }[] = [];
+    socket.on('queue.snapshot', (s: { stats: (typeof stats)[number] }) => stats.push(s.stats));
+    socket.on('queue.delta', (d: { stats?: (typeof stats)[number] }) => d.stats && stats.push(d.stats));
+    const board = new Board(socket, { scope: 'region', id: 'west' });
+    assert.deepEqual(await board.subscribe(), { ok: true });
+    await eventually(() => stats.length >= 1);
+    assert.equal(stats.at(-1)!.coordinatorsAvailable, 0);
+    const ann = await token({ role: 'coordinator', sub: 'tile-ann', pods: ['pod-mountain'] });
+    const presence = await fetch(`${rb.service.url}/api/v1/coordinators/tile-ann/presence`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ann}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ presence: 'away' }),
+    });
+    assert.equal(presence.status, 200);
+    const available = await fetch(`${rb.service.url}/api/v1/coordinators/tile-ann/presence`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ann}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ presence: 'available' }),
+    });
+    assert.equal(available.status, 200);
+    await eventually(() => stats.at(-1)!.coordinatorsAvailable === 1, 5_000);
+  });
 });
 
 describe('live queues: a short drop recovers without a new snapshot', () => {

@@ -111,3 +111,69 @@ export function queueStats(tasks: readonly TaskViewMessage[]): QueueStats {
 /** Queue order: earliest due first, then task id. */
 export const byDueAt = (a: TaskViewMessage, b: TaskViewMessage): number =>
   a.sla.dueAt < b.sla.dueAt ? -1 : a.sla.dueAt > b.sla.dueAt ? 1 : a.taskId < b.taskId ? -1 : 1;
+
+/** A coordinator as the wallboard counts them. */
+export interface CoordinatorPresence {
+  coordinatorId: string;
+  podIds: readonly string[];
+  presence: 'available' | 'busy' | 'wrap_up' | 'away' | 'offline';
+}
+
+export interface ScopeStats extends QueueStats {
+  /** Coordinators of the pods that serve the scope, signed in as available. */
+  coordinatorsAvailable: number;
+  /** Tasks whose SLA clock started in the last 24 hours: met or breached (the rest still run). */
+  last24h: { met: number; breached: number; attainment: number | null };
+}
+
+/** The pods whose coordinators serve a scope: its own pod, or the pods of its locations. */
+export function podsOf(scope: QueueScope, places: readonly LocationPlace[]): Set<string> {
+  if (scope.scope === 'pod') return new Set([scope.id]);
+  return new Set(
+    places
+      .filter((p) => (scope.scope === 'region' ? p.regionId === scope.id : p.locationId === scope.id))
+      .map((p) => p.podId),
+  );
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * What a wallboard tile shows for a scope: the live queue's counts, coordinators available for it,
+ * and the SLA record of the last 24 hours (met / (met + breached), null when nothing has finished).
+ * `allTasks` are every task of the scope the viewer may see, closed ones included.
+ */
+export function scopeStats(input: {
+  scope: QueueScope;
+  live: readonly TaskViewMessage[];
+  allTasks: readonly TaskViewMessage[];
+  coordinators: readonly CoordinatorPresence[];
+  places: readonly LocationPlace[];
+  nowMs: number;
+}): ScopeStats {
+  const pods = podsOf(input.scope, input.places);
+  const coordinatorsAvailable = input.coordinators.filter(
+    (c) => c.presence === 'available' && c.podIds.some((p) => pods.has(p)),
+  ).length;
+  let met = 0;
+  let breached = 0;
+  for (const t of input.allTasks) {
+    if (input.nowMs - Date.parse(t.sla.startedAt) > DAY_MS) continue;
+    if (t.sla.status === 'met') met += 1;
+    if (t.sla.status === 'breached') breached += 1;
+  }
+  return {
+    ...queueStats(input.live),
+    coordinatorsAvailable,
+    last24h: { met, breached, attainment: met + breached === 0 ? null : met / (met + breached) },
+  };
+}
+
+/** Does `task` belong to `scope` (whatever its status)? */
+export function inScopeOf(scope: QueueScope, task: TaskViewMessage): boolean {
+  return scope.scope === 'location'
+    ? task.locationId === scope.id
+    : scope.scope === 'region'
+      ? task.regionId === scope.id
+      : task.podId === scope.id;
+}

@@ -2,7 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TaskViewMessage } from '@ringback/contracts';
-import { inQueue, maySubscribe, mayView, queueStats, type LocationPlace, type Viewer } from './live-queue';
+import {
+  inQueue,
+  maySubscribe,
+  mayView,
+  podsOf,
+  queueStats,
+  scopeStats,
+  type LocationPlace,
+  type Viewer,
+} from './live-queue';
 
 const places: LocationPlace[] = [
   { locationId: 'aurora', regionId: 'west', podId: 'pod-mountain' },
@@ -111,5 +120,48 @@ describe('live queue scope', () => {
       breached: 1,
       oldestWaitingSince: '2026-11-30T14:00:00.000Z',
     });
+  });
+});
+
+describe('wallboard tile stats', () => {
+  it('counts available coordinators of the pods serving the scope and the last 24 h SLA record', () => {
+    const now = Date.parse('2026-11-30T18:00:00.000Z');
+    const at = (h: number) => new Date(now - h * 3_600_000).toISOString();
+    const all = [
+      task({ taskId: 'met', status: 'resolved', sla: { ...task({}).sla, startedAt: at(2), status: 'met' } }),
+      task({
+        taskId: 'late',
+        status: 'resolved',
+        sla: { ...task({}).sla, startedAt: at(3), status: 'breached' },
+      }),
+      task({
+        taskId: 'old',
+        status: 'resolved',
+        sla: { ...task({}).sla, startedAt: at(30), status: 'breached' },
+      }),
+      task({
+        taskId: 'live',
+        status: 'open',
+        sla: { ...task({}).sla, startedAt: at(0), status: 'on_track' },
+      }),
+    ];
+    const stats = scopeStats({
+      scope: { scope: 'region', id: 'west' },
+      live: all.filter((t) => t.status === 'open'),
+      allTasks: all,
+      coordinators: [
+        { coordinatorId: 'a', podIds: ['pod-mountain'], presence: 'available' },
+        { coordinatorId: 'b', podIds: ['pod-harbor'], presence: 'available' },
+        { coordinatorId: 'c', podIds: ['pod-mountain'], presence: 'away' },
+        { coordinatorId: 'd', podIds: ['pod-other'], presence: 'available' },
+      ],
+      places,
+      nowMs: now,
+    });
+    // West is served by pod-mountain (aurora, lakewood) and pod-harbor (pasadena).
+    assert.equal(stats.coordinatorsAvailable, 2);
+    assert.deepEqual(stats.last24h, { met: 1, breached: 1, attainment: 0.5 });
+    assert.equal(stats.total, 1);
+    assert.deepEqual([...podsOf({ scope: 'location', id: 'boston' }, places)], ['pod-harbor']);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { RingbackConfig } from '@ringback/config';
 import {
+  COORDINATOR_CATEGORY,
   LOCATION_CATEGORY,
   LOCATION_CONFIGURED,
   TASK_VIEW_CATEGORY,
@@ -13,7 +14,7 @@ import {
   type TaskViewChangedV1,
   type TaskViewMessage,
 } from '@ringback/contracts';
-import type { LocationPlace } from '@ringback/gateway-domain';
+import type { CoordinatorPresence, LocationPlace } from '@ringback/gateway-domain';
 import { RINGBACK_CONFIG } from '@ringback/nest-platform';
 import { BUS, EventConsumer, type Bus } from '@ringback/platform-core';
 
@@ -35,12 +36,23 @@ export type TaskChangeListener = (change: TaskChange) => void;
 @Injectable()
 export class LiveQueueState extends EventConsumer {
   protected readonly groupId: string;
-  protected readonly topics = [topicForCategory(TASK_VIEW_CATEGORY), topicForCategory(LOCATION_CATEGORY)];
+  protected readonly topics = [
+    topicForCategory(TASK_VIEW_CATEGORY),
+    topicForCategory(LOCATION_CATEGORY),
+    topicForCategory(COORDINATOR_CATEGORY),
+  ];
   protected readonly consumerName = 'gateway live-queues';
-  protected override readonly eventTypes = [TASK_VIEW_CHANGED, LOCATION_CONFIGURED];
+  protected override readonly eventTypes = [
+    TASK_VIEW_CHANGED,
+    LOCATION_CONFIGURED,
+    'CoordinatorProfileSet',
+    'CoordinatorPresenceChanged',
+  ];
   private readonly views = new Map<string, { view: TaskViewMessage; position: bigint }>();
   private readonly places = new Map<string, LocationPlace>();
   private readonly listeners = new Set<TaskChangeListener>();
+  private readonly people = new Map<string, CoordinatorPresence>();
+  private readonly presenceListeners = new Set<(c: CoordinatorPresence) => void>();
 
   constructor(@Inject(BUS) bus: Bus, @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig) {
     super(bus, ringbackEventRegistry());
@@ -60,7 +72,36 @@ export class LiveQueueState extends EventConsumer {
     return [...this.places.values()];
   }
 
+  coordinators(): CoordinatorPresence[] {
+    return [...this.people.values()];
+  }
+
+  onPresence(listener: (c: CoordinatorPresence) => void): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
   protected async handleEvent(event: EventEnvelope): Promise<void> {
+    if (event.type === 'CoordinatorProfileSet' || event.type === 'CoordinatorPresenceChanged') {
+      const d = event.data as {
+        coordinatorId: string;
+        podIds?: string[];
+        presence?: CoordinatorPresence['presence'];
+      };
+      const held = this.people.get(d.coordinatorId) ?? {
+        coordinatorId: d.coordinatorId,
+        podIds: [],
+        presence: 'offline',
+      };
+      const next: CoordinatorPresence = {
+        coordinatorId: d.coordinatorId,
+        podIds: d.podIds ?? held.podIds,
+        presence: d.presence ?? held.presence,
+      };
+      this.people.set(d.coordinatorId, next);
+      for (const listener of this.presenceListeners) listener(next);
+      return;
+    }
     if (event.type === LOCATION_CONFIGURED) {
       const d = (event as LocationConfigured).data;
       this.places.set(d.locationId, { locationId: d.locationId, regionId: d.regionId, podId: d.podId });

@@ -14,9 +14,11 @@ import type { TaskViewMessage } from '@ringback/contracts';
 import {
   byDueAt,
   inQueue,
+  inScopeOf,
   maySubscribe,
   mayView,
-  queueStats,
+  podsOf,
+  scopeStats,
   type QueueScope,
 } from '@ringback/gateway-domain';
 import { CLOCK, type Clock } from '@ringback/kernel';
@@ -47,6 +49,8 @@ interface Subscription {
   pending: Map<string, TaskViewMessage | null>;
   /** Earliest source-event time among the pending changes (epoch ms). */
   pendingSince: number | null;
+  /** The scope's coordinators changed: the next delta carries new stats even without task changes. */
+  statsDirty: boolean;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -145,7 +149,12 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       );
     });
     this.namespace.on('connection', (socket) => this.connect(socket));
-    this.unsubscribe = this.state.onChange((change) => this.dispatch(change));
+    const offTasks = this.state.onChange((change) => this.dispatch(change));
+    const offPresence = this.state.onPresence((c) => this.presenceChanged(c.podIds));
+    this.unsubscribe = () => {
+      offTasks();
+      offPresence();
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -192,6 +201,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
         shown: new Set(),
         pending: new Map(),
         pendingSince: null,
+        statsDirty: false,
         timer: undefined,
       };
       entry.subscriptions.set(key(scope), sub);
@@ -234,7 +244,37 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     sub.shown = new Set(tasks.map((t) => t.taskId));
     sub.pending.clear();
     sub.pendingSince = null;
-    this.emitTo(socket, 'queue.snapshot', { ...sub.scope, seq: sub.seq, tasks, stats: queueStats(tasks) });
+    sub.statsDirty = false;
+    this.emitTo(socket, 'queue.snapshot', {
+      ...sub.scope,
+      seq: sub.seq,
+      tasks,
+      stats: this.stats(user, sub.scope),
+    });
+  }
+
+  /** Tile figures of a scope as `user` may see them (live queue, coordinators available, last 24 h). */
+  private stats(user: AuthUser, scope: QueueScope) {
+    const all = this.state.tasks().filter((t) => inScopeOf(scope, t) && mayView(user, t));
+    return scopeStats({
+      scope,
+      live: all.filter((t) => inQueue(scope, t)),
+      allTasks: all,
+      coordinators: this.state.coordinators(),
+      places: this.state.locations(),
+      nowMs: this.clock.now(),
+    });
+  }
+
+  private presenceChanged(podIds: readonly string[]): void {
+    const places = this.state.locations();
+    for (const entry of this.sockets.values())
+      for (const sub of entry.subscriptions.values()) {
+        const pods = podsOf(sub.scope, places);
+        if (!podIds.some((p) => pods.has(p))) continue;
+        sub.statsDirty = true;
+        sub.timer ??= setTimeout(() => this.flush(entry.socket, sub), this.options.coalesceMs);
+      }
   }
 
   private dispatch(change: TaskChange): void {
@@ -280,9 +320,14 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     sub.pending.clear();
     const since = sub.pendingSince;
     sub.pendingSince = null;
-    if (upserts.length === 0 && removals.length === 0) return;
+    const statsDirty = sub.statsDirty;
+    sub.statsDirty = false;
+    if (upserts.length === 0 && removals.length === 0 && !statsDirty) return;
     sub.seq += 1;
-    this.emitTo(socket, 'queue.delta', { ...sub.scope, seq: sub.seq, upserts, removals });
+    const entry = this.sockets.get(socket.id);
+    const stats = entry ? this.stats(entry.user, sub.scope) : undefined;
+    // `stats` is additive to the contract's delta: the tiles stay right between snapshots.
+    this.emitTo(socket, 'queue.delta', { ...sub.scope, seq: sub.seq, upserts, removals, stats });
     if (since !== null) this.latency?.observe(Math.max(0, this.clock.now() - since) / 1000);
   }
 }

@@ -113,6 +113,7 @@
       const b = board(s);
       b.tasks = new Map(s.tasks.map((t) => [t.taskId, t]));
       b.seq = s.seq;
+      b.stats = s.stats;
       render(b);
     });
     socket.on('queue.delta', (d) => {
@@ -121,6 +122,7 @@
       b.seq = d.seq;
       for (const t of d.upserts) b.tasks.set(t.taskId, t);
       for (const id of d.removals) b.tasks.delete(id);
+      if (d.stats) b.stats = d.stats;
       render(b);
     });
   }
@@ -243,6 +245,18 @@
           oldest ? `${Math.max(0, Math.round((now - Date.parse(oldest)) / 60000))} min` : '—',
           'oldest wait',
         ),
+        ...(b.stats && b.stats.last24h
+          ? [
+              tile(
+                b.stats.last24h.attainment === null
+                  ? '—'
+                  : `${Math.round(b.stats.last24h.attainment * 100)}%`,
+                'SLA met, last 24 h',
+              ),
+              tile(b.stats.last24h.breached, 'breaches, last 24 h'),
+              tile(b.stats.coordinatorsAvailable, 'coordinators available'),
+            ]
+          : []),
       ),
       tasks.length === 0
         ? el('div', { class: 'empty' }, 'No calls waiting.')
