@@ -1,0 +1,98 @@
+import { toEpochMillis } from '@ringback/calendar';
+
+/**
+ * Weekly provider templates and the slots they produce. Pure: local times are turned into instants
+ * in the location's time zone, and slots are cut in real (absolute) time between an interval's local
+ * start and end, so a template interval that spans a DST change yields slots of the right length
+ * (never a 30-minute slot that lasts 90 minutes, never two slots at the same instant).
+ */
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface AppointmentType {
+  appointmentTypeId: string;
+  name: string;
+  durationMinutes: number;
+  newPatientAllowed: boolean;
+  serviceLine: string;
+}
+
+export interface TemplateInterval {
+  /** Local `HH:MM`, start inclusive, end exclusive (`24:00` allowed as an end). */
+  start: string;
+  end: string;
+  /** Length of each slot in minutes. */
+  slotMinutes: number;
+  appointmentTypeIds: string[];
+  /** Protected slots (same-day urgent, procedure holds) need explicit authority to book. */
+  protected?: boolean;
+}
+
+export interface ProviderTemplate {
+  templateId: string;
+  providerId: string;
+  locationId: string;
+  /** IANA zone of the location. */
+  timezone: string;
+  weekly: Partial<Record<Weekday, TemplateInterval[]>>;
+}
+
+export interface SlotSpec {
+  /** Stable: `<providerId>.<startUtcIso>`, so regenerating a template never duplicates a slot. */
+  slotId: string;
+  providerId: string;
+  locationId: string;
+  templateId: string;
+  start: string;
+  end: string;
+  appointmentTypeIds: string[];
+  protected: boolean;
+}
+
+const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/** Local calendar date (`YYYY-MM-DD`) + `HH:MM` in `zone` → epoch ms (`24:00` is the next midnight). */
+function localInstant(date: string, hhmm: string, zone: string): number {
+  if (hhmm === '24:00') {
+    const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    return toEpochMillis(`${next}T00:00:00`, zone);
+  }
+  return toEpochMillis(`${date}T${hhmm}:00`, zone);
+}
+
+const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
+
+/** Every slot of `template` on the local dates `from`..`to` (inclusive, `YYYY-MM-DD`), in time order. */
+export function generateSlots(template: ProviderTemplate, from: string, to: string): SlotSpec[] {
+  const slots: SlotSpec[] = [];
+  for (
+    let day = from;
+    day <= to;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  ) {
+    for (const interval of template.weekly[weekdayOf(day)] ?? []) {
+      if (!HHMM.test(interval.start) || !HHMM.test(interval.end))
+        throw new RangeError(`template ${template.templateId}: times are HH:MM`);
+      if (!Number.isInteger(interval.slotMinutes) || interval.slotMinutes < 5)
+        throw new RangeError(`template ${template.templateId}: slotMinutes is a whole number >= 5`);
+      const startMs = localInstant(day, interval.start, template.timezone);
+      const endMs = localInstant(day, interval.end, template.timezone);
+      const length = interval.slotMinutes * 60_000;
+      for (let t = startMs; t + length <= endMs; t += length) {
+        const start = new Date(t).toISOString();
+        slots.push({
+          slotId: `${template.providerId}.${start}`,
+          providerId: template.providerId,
+          locationId: template.locationId,
+          templateId: template.templateId,
+          start,
+          end: new Date(t + length).toISOString(),
+          appointmentTypeIds: [...interval.appointmentTypeIds],
+          protected: interval.protected ?? false,
+        });
+      }
+    }
+  }
+  return slots.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+}
