@@ -26,6 +26,12 @@ export interface TaskChange {
 }
 export type TaskChangeListener = (change: TaskChange) => void;
 
+const CLOSED: readonly TaskViewMessage['status'][] = ['resolved', 'unreachable'];
+/** Longer than the wallboard's 24-hour window, so its figures never lose a task they count. */
+const KEEP_CLOSED_MS = 36 * 60 * 60_000;
+/** How many views may be held before closed old ones are swept. */
+const PRUNE_AT = 20_000;
+
 /**
  * The live state every gateway replica keeps for itself: the latest view of each task from the
  * projection-update stream (`ringback.task_view.events`) and where each location sits (from
@@ -81,6 +87,13 @@ export class LiveQueueState extends EventConsumer {
     return () => this.presenceListeners.delete(listener);
   }
 
+  /** Drops closed tasks whose clock started more than a day and a half before `nowMs`. */
+  private prune(nowMs: number): void {
+    for (const [taskId, { view }] of this.views)
+      if (CLOSED.includes(view.status) && nowMs - Date.parse(view.sla.startedAt) > KEEP_CLOSED_MS)
+        this.views.delete(taskId);
+  }
+
   protected async handleEvent(event: EventEnvelope): Promise<void> {
     if (event.type === 'CoordinatorProfileSet' || event.type === 'CoordinatorPresenceChanged') {
       const d = event.data as {
@@ -118,5 +131,12 @@ export class LiveQueueState extends EventConsumer {
       sourceRecordedAtMs: Date.parse(event.occurredAt),
     };
     for (const listener of this.listeners) listener(change);
+    // Closed tasks stay for the last-24-hours figures, then go: memory follows the live work.
+    if (
+      CLOSED.includes(d.view.status) &&
+      change.sourceRecordedAtMs - Date.parse(d.view.sla.startedAt) > KEEP_CLOSED_MS
+    )
+      this.views.delete(d.taskId);
+    if (this.views.size > PRUNE_AT) this.prune(change.sourceRecordedAtMs);
   }
 }
