@@ -28,10 +28,12 @@ export class CallIngestLifecycle implements OnModuleInit, BeforeApplicationShutd
   async onModuleInit(): Promise<void> {
     await this.closures.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
-    this.readiness?.registerCheck(TASK_CLOSURES_GROUP_ID, async () => {
-      const lag = await this.closures.lag();
-      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} task events behind` };
-    });
+    this.readiness?.registerLagCheck(
+      TASK_CLOSURES_GROUP_ID,
+      () => this.closures.lag(),
+      maxLag,
+      'task events',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -26,10 +26,7 @@ export class GatewayLifecycle implements OnModuleInit, BeforeApplicationShutdown
   async onModuleInit(): Promise<void> {
     await this.state.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
-    this.readiness?.registerCheck('gateway.live-queues', async () => {
-      const lag = await this.state.lag();
-      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} queue updates behind` };
-    });
+    this.readiness?.registerLagCheck('gateway.live-queues', () => this.state.lag(), maxLag, 'queue updates');
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -28,10 +28,12 @@ export class SlaMonitorLifecycle implements OnModuleInit, BeforeApplicationShutd
     await this.consumer.start();
     this.scheduler.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
-    this.readiness?.registerCheck(SLA_TASK_EVENTS_GROUP_ID, async () => {
-      const lag = await this.consumer.lag();
-      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} task events behind` };
-    });
+    this.readiness?.registerLagCheck(
+      SLA_TASK_EVENTS_GROUP_ID,
+      () => this.consumer.lag(),
+      maxLag,
+      'task events',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

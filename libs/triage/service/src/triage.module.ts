@@ -45,14 +45,18 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
     await this.routingConsumer.start();
     this.dispatcher.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
-    this.readiness?.registerCheck(TRIAGE_INBOUND_CONTACTS_GROUP_ID, async () => {
-      const lag = await this.consumer.lag();
-      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} call events behind` };
-    });
-    this.readiness?.registerCheck(ROUTING_TASK_EVENTS_GROUP_ID, async () => {
-      const lag = await this.routingConsumer.lag();
-      return lag <= maxLag ? { ok: true } : { ok: false, detail: `${lag} task events behind` };
-    });
+    this.readiness?.registerLagCheck(
+      TRIAGE_INBOUND_CONTACTS_GROUP_ID,
+      () => this.consumer.lag(),
+      maxLag,
+      'call events',
+    );
+    this.readiness?.registerLagCheck(
+      ROUTING_TASK_EVENTS_GROUP_ID,
+      () => this.routingConsumer.lag(),
+      maxLag,
+      'task events',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

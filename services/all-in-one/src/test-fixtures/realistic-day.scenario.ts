@@ -8,29 +8,15 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { DayHost } from './day-host';
-import { E2E_SECRET, E2E_WEBHOOK_SECRET } from './all-in-one.harness';
+import { E2E_SECRET, E2E_WEBHOOK_SECRET, aurora } from './all-in-one.harness';
 
 /** Monday 2026-11-30; every time below is UTC. Denver UTC-7, New York UTC-5, Los Angeles UTC-8. */
 export const DAY_START = '2026-11-30T11:00:00.000Z';
 const Z = (hhmm: string, ss = '00') => `2026-11-30T${hhmm}:${ss}.000Z`;
 
 export const clinics = {
-  aurora: {
-    name: 'Aurora Family Medicine',
-    regionId: 'west',
-    podId: 'pod-mountain',
-    timezone: 'America/Denver',
-    // Lunch closure 12:00-13:00 local (19:00-20:00 Z).
-    hours: {
-      mon: [
-        ['08:00', '12:00'],
-        ['13:00', '17:00'],
-      ],
-      tue: [['08:00', '17:00']],
-    },
-    holidays: ['2026-12-25'],
-    serviceLines: ['primary_care'],
-  },
+  // Lunch closure 12:00-13:00 local (19:00-20:00 Z).
+  aurora,
   boston: {
     name: 'Back Bay Cardiology',
     regionId: 'east',

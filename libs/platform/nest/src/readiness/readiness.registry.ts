@@ -46,6 +46,17 @@ export class ReadinessRegistry {
     };
   }
 
+  /**
+   * Ready while `lag()` is at most `maxLag`: the check of a bus consumer (or anything that falls
+   * behind); not ready says how far behind, in `what` ("task events").
+   */
+  registerLagCheck(name: string, lag: () => Promise<number>, maxLag: number, what: string): () => void {
+    return this.registerCheck(name, async () => {
+      const behind = await lag();
+      return behind <= maxLag ? { ok: true } : { ok: false, detail: `${behind} ${what} behind` };
+    });
+  }
+
   unregisterCheck(name: string): boolean {
     return this.checks.delete(name);
   }

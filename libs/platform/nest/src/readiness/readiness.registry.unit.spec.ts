@@ -17,6 +17,21 @@ describe('ReadinessRegistry', () => {
     });
   });
 
+  it('a lag check is ready up to its limit and says how far behind past it', async () => {
+    const registry = new ReadinessRegistry();
+    let lag = 100;
+    registry.registerLagCheck('triage.routing', async () => lag, 100, 'task events');
+    assert.deepEqual(await registry.evaluate(), {
+      ready: true,
+      components: [{ component: 'triage.routing', ok: true }],
+    });
+    lag = 101;
+    assert.deepEqual(await registry.evaluate(), {
+      ready: false,
+      components: [{ component: 'triage.routing', ok: false, detail: '101 task events behind' }],
+    });
+  });
+
   it('is not ready when any check fails, throws or times out', async () => {
     const registry = new ReadinessRegistry({ timeoutMs: 30 });
     registry.registerCheck('ok', () => ({ ok: true }));
