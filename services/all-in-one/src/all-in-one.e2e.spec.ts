@@ -63,10 +63,12 @@ describe('npm start (embedded single process)', () => {
             'gateway.live-queues',
             'projections',
             'read-models',
+            'scheduling.reschedule-completion',
             'sla-monitor.task-events',
             'store-to-bus-relay',
             'triage.inbound-contacts',
             'triage.routing',
+            'triage.task-bookings',
           ]);
           const metrics = await fetch(`${base}/metrics`);
           assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);

@@ -2,6 +2,7 @@ import type { Projection } from '@ringback/platform-core';
 import { callIngestProjections } from '@ringback/call-ingest-service';
 import { slaMonitorProjections } from '@ringback/sla-monitor-service';
 import { triageProjections } from '@ringback/triage-service';
+import { schedulingProjections } from '@ringback/scheduling-service';
 
 /**
  * The read models the single process keeps: each service's projections, added here as the services
@@ -12,4 +13,5 @@ export const projectionCatalogue: readonly Projection[] = [
   ...callIngestProjections,
   ...slaMonitorProjections,
   ...triageProjections,
+  ...schedulingProjections,
 ];

@@ -1,11 +1,20 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { SchedulingModule } from '@ringback/scheduling-service';
+import { createMetricsRegistry } from '@ringback/observability';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { SchedulingAppModule } from './scheduling-app.module';
 
 async function main(): Promise<void> {
   // This entrypoint is the scheduling process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'scheduling' });
-  await bootstrapService({ name: config.serviceName, module: SchedulingModule, config });
+  const registry = createMetricsRegistry(config.serviceName);
+  const adapters = createPlatformAdapters(config, { metrics: registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: SchedulingAppModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {

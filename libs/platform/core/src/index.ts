@@ -4,6 +4,7 @@ export * from './ports/read-model.port';
 export * from './ports/checkpoint.port';
 export * from './relay/store-to-bus-relay';
 export * from './commands/command-handler';
+export * from './commands/envelope-decider';
 export * from './bus/bus-headers';
 export * from './bus/bus-codec';
 export * from './bus/backoff';

@@ -6,6 +6,7 @@ import { triagePolicyEventDefinitions } from './events/triage-policy.events';
 import { slaEventDefinitions } from './events/sla.events';
 import { coordinatorEventDefinitions } from './events/coordinator.events';
 import { slaAlertEventDefinitions } from './events/sla-alert.events';
+import { schedulingEventDefinitions } from './events/scheduling.events';
 import { taskViewEventDefinitions } from './views/task-view.message';
 
 /**
@@ -20,6 +21,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...slaEventDefinitions,
   ...coordinatorEventDefinitions,
   ...slaAlertEventDefinitions,
+  ...schedulingEventDefinitions,
   ...taskViewEventDefinitions,
 ];
 

@@ -10,4 +10,5 @@ export * from './events/triage-policy.events';
 export * from './events/sla.events';
 export * from './events/coordinator.events';
 export * from './events/sla-alert.events';
+export * from './events/scheduling.events';
 export * from './views/task-view.message';

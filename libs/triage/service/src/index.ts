@@ -13,3 +13,4 @@ export * from './routing/coordinators.views';
 export * from './routing/routing.dispatcher';
 export * from './routing/routing-task-events.consumer';
 export * from './task-view.publisher';
+export * from './bookings/task-bookings.consumer';

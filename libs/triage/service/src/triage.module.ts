@@ -25,6 +25,7 @@ import { TaskContactHttpController } from './task-contact.http.controller';
 import { TasksOpenApi } from './tasks.openapi';
 import { TasksReadModel } from './tasks.read-model';
 import { TaskViewPublisher } from './task-view.publisher';
+import { TASK_BOOKINGS_GROUP_ID, TaskBookingsConsumer } from './bookings/task-bookings.consumer';
 
 /**
  * Starts the inbound-contacts and routing consumers and the routing dispatcher with the module, stops
@@ -36,6 +37,7 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
     @Inject(OpenTaskConsumer) private readonly consumer: OpenTaskConsumer,
     @Inject(RoutingTaskEventsConsumer) private readonly routingConsumer: RoutingTaskEventsConsumer,
     @Inject(RoutingDispatcher) private readonly dispatcher: RoutingDispatcher,
+    @Inject(TaskBookingsConsumer) private readonly bookings: TaskBookingsConsumer,
     @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistry,
     @Optional() @Inject(RINGBACK_CONFIG) private readonly config?: RingbackConfig,
   ) {}
@@ -43,6 +45,7 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
   async onModuleInit(): Promise<void> {
     await this.consumer.start();
     await this.routingConsumer.start();
+    await this.bookings.start();
     this.dispatcher.start();
     const maxLag = this.config?.readiness.maxLag ?? 100;
     this.readiness?.registerLagCheck(
@@ -57,10 +60,17 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
       maxLag,
       'task events',
     );
+    this.readiness?.registerLagCheck(
+      TASK_BOOKINGS_GROUP_ID,
+      () => this.bookings.lag(),
+      maxLag,
+      'slot events',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.dispatcher.stop();
+    await this.bookings.stop();
     await this.routingConsumer.stop();
     await this.consumer.stop();
   }
@@ -93,6 +103,7 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
     RoutingDispatcher,
     RoutingTaskEventsConsumer,
     TaskViewPublisher,
+    TaskBookingsConsumer,
     TriageLifecycle,
   ],
   exports: [
@@ -101,6 +112,7 @@ export class TriageLifecycle implements OnModuleInit, BeforeApplicationShutdown 
     RoutingDispatcher,
     RoutingTaskEventsConsumer,
     TaskViewPublisher,
+    TaskBookingsConsumer,
   ],
 })
 export class TriageModule {}

@@ -7,7 +7,13 @@ import type { EventConsumer, ProjectionRunner, StoreToBusRelay } from '@ringback
 import { PROJECTION_RUNNERS, STORE_TO_BUS_RELAY, type PlatformAdapters } from '@ringback/runtime';
 import { TaskClosuresConsumer } from '@ringback/call-ingest-service';
 import { SlaTaskEventsConsumer, SlaTimerScheduler } from '@ringback/sla-monitor-service';
-import { OpenTaskConsumer, RoutingDispatcher, RoutingTaskEventsConsumer } from '@ringback/triage-service';
+import {
+  OpenTaskConsumer,
+  RoutingDispatcher,
+  RoutingTaskEventsConsumer,
+  TaskBookingsConsumer,
+} from '@ringback/triage-service';
+import { RescheduleCompletionConsumer } from '@ringback/scheduling-service';
 import { eventually } from '@ringback/testing';
 
 /** What a day scenario needs of the system under test, wherever it runs. */
@@ -28,6 +34,8 @@ export async function settleRingback(service: RunningService, adapters: Platform
     app.get(RoutingTaskEventsConsumer, { strict: false }),
     app.get(SlaTaskEventsConsumer, { strict: false }),
     app.get(TaskClosuresConsumer, { strict: false }),
+    app.get(TaskBookingsConsumer, { strict: false }),
+    app.get(RescheduleCompletionConsumer, { strict: false }),
   ];
   const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS, { strict: false });
   const sla = app.get(SlaTimerScheduler, { strict: false });

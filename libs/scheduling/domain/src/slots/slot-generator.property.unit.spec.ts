@@ -21,6 +21,7 @@ describe('provider templates to slots', () => {
   it('cuts a Monday into slots in the location’s time zone, protected ones marked', () => {
     const slots = generateSlots(template(), '2026-11-30', '2026-12-01');
     assert.equal(slots.length, 8 + 3);
+    assert.deepEqual(generateSlots(template(), '2026-11-30', '2026-12-01', ['2026-11-30']), []);
     assert.equal(slots[0]!.start, '2026-11-30T15:00:00.000Z'); // 08:00 MST
     assert.equal(slots[0]!.slotId, 'dr-lee.2026-11-30T15:00:00.000Z');
     assert.equal(slots[7]!.end, '2026-11-30T19:00:00.000Z');

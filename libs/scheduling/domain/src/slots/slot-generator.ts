@@ -63,14 +63,24 @@ function localInstant(date: string, hhmm: string, zone: string): number {
 
 const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
 
-/** Every slot of `template` on the local dates `from`..`to` (inclusive, `YYYY-MM-DD`), in time order. */
-export function generateSlots(template: ProviderTemplate, from: string, to: string): SlotSpec[] {
+/**
+ * Every slot of `template` on the local dates `from`..`to` (inclusive, `YYYY-MM-DD`), in time order,
+ * skipping `closedDates` (the location's holidays).
+ */
+export function generateSlots(
+  template: ProviderTemplate,
+  from: string,
+  to: string,
+  closedDates: readonly string[] = [],
+): SlotSpec[] {
   const slots: SlotSpec[] = [];
+  const closed = new Set(closedDates);
   for (
     let day = from;
     day <= to;
     day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
   ) {
+    if (closed.has(day)) continue;
     for (const interval of template.weekly[weekdayOf(day)] ?? []) {
       if (!HHMM.test(interval.start) || !HHMM.test(interval.end))
         throw new RangeError(`template ${template.templateId}: times are HH:MM`);

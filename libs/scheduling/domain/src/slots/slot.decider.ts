@@ -1,4 +1,13 @@
 import { DomainError, type Decider } from '@ringback/kernel';
+import type {
+  AttendanceRecordedV1,
+  BookingCancelledV1,
+  PatientContact,
+  SlotBookedV1,
+  SlotHeldV1,
+  SlotHoldReleasedV1,
+  SlotOpenedV1,
+} from '@ringback/contracts';
 import type { SlotSpec } from './slot-generator';
 
 /**
@@ -6,89 +15,104 @@ import type { SlotSpec } from './slot-generator';
  * booking the same slot at the same moment both decide on the same revision, the store accepts one
  * append and the other gets a conflict, so a slot is never double-booked. A hold (a waitlist offer,
  * an approval in progress) reserves the slot until it is released, converted or expires.
+ *
+ * A slot stream exists only once someone touches the slot: a hold or booking of a slot that is not
+ * materialised yet carries the slot's spec (cut from the provider template), and the decision opens
+ * it in the same append.
  */
 
-export type BookingSource = 'callback' | 'direct' | 'web' | 'waitlist';
+export type BookingSource = SlotBookedV1['source'];
+export type Attendance = AttendanceRecordedV1['attendance'];
+export type CancellationCause = BookingCancelledV1['cause'];
 
 export interface Booking {
+  appointmentId: string;
   bookingId: string;
   appointmentTypeId: string;
-  /** An opaque patient reference (MRN or the caller line); never a name. */
-  patientRef: string;
   newPatient: boolean;
+  patient: PatientContact;
   source: BookingSource;
   /** The callback task the booking came from, for conversion KPIs. */
   taskId: string | null;
   bookedBy: string;
   bookedAt: string;
+  attendance: Attendance | null;
 }
 
 export interface Hold {
   holdId: string;
-  purpose: 'waitlist_offer' | 'approval';
+  purpose: SlotHeldV1['purpose'];
   until: string;
 }
 
 export type SlotEvent =
-  | { type: 'SlotOpened'; data: SlotSpec & { openedAt: string } }
-  | { type: 'SlotHeld'; data: { slotId: string } & Hold & { heldAt: string } }
-  | {
-      type: 'SlotHoldReleased';
-      data: { slotId: string; holdId: string; reason: 'released' | 'expired'; releasedAt: string };
-    }
-  | {
-      type: 'SlotBooked';
-      data: {
-        slotId: string;
-        start: string;
-        end: string;
-        providerId: string;
-        locationId: string;
-        holdId: string | null;
-      } & Booking;
-    }
-  | {
-      type: 'BookingCancelled';
-      data: {
-        slotId: string;
-        bookingId: string;
-        cancelledBy: string;
-        reason: string | null;
-        late: boolean;
-        cancelledAt: string;
-      };
-    };
+  | { type: 'SlotOpened'; data: SlotOpenedV1 }
+  | { type: 'SlotHeld'; data: SlotHeldV1 }
+  | { type: 'SlotHoldReleased'; data: SlotHoldReleasedV1 }
+  | { type: 'SlotBooked'; data: SlotBookedV1 }
+  | { type: 'BookingCancelled'; data: BookingCancelledV1 }
+  | { type: 'AttendanceRecorded'; data: AttendanceRecordedV1 };
 
 type Cmd<T extends string, D> = { type: T; data: D & { slotId: string; at: string } };
+/** The slot as cut from its template, for a slot whose stream does not exist yet. */
+type MaybeSpec = { spec?: SlotSpec | null };
 export type OpenSlot = Cmd<'OpenSlot', { spec: SlotSpec }>;
-export type HoldSlot = Cmd<'HoldSlot', Hold>;
+export type HoldSlot = Cmd<'HoldSlot', Hold & MaybeSpec>;
 export type ReleaseHold = Cmd<'ReleaseHold', { holdId: string }>;
 export type BookSlot = Cmd<
   'BookSlot',
-  Omit<Booking, 'bookedAt'> & {
-    /** Booking under a hold (a waitlist confirmation): only with that hold's id. */
+  MaybeSpec & {
+    appointmentId: string;
+    bookingId: string;
+    appointmentTypeId: string;
+    newPatient: boolean;
+    patient: PatientContact;
+    source: BookingSource;
+    taskId: string | null;
+    bookedBy: string;
+    /** Booking under a hold (a waitlist confirmation, an approval): only with that hold's id. */
     holdId?: string | null;
     /** The caller's scheduling authority was checked: direct, or approved in house. */
-    authority: 'direct' | 'approved';
+    authority: SlotBookedV1['authority'];
+    rescheduledFrom?: SlotBookedV1['rescheduledFrom'];
     /** Whether the appointment type admits new patients (from the type's definition). */
     typeAllowsNewPatients: boolean;
   }
 >;
 export type CancelBooking = Cmd<
   'CancelBooking',
-  { bookingId: string; cancelledBy: string; reason?: string | null }
+  { bookingId: string; cancelledBy: string; cause: CancellationCause; reason?: string | null }
 >;
-export type SlotCommand = OpenSlot | HoldSlot | ReleaseHold | BookSlot | CancelBooking;
+export type RecordAttendance = Cmd<
+  'RecordAttendance',
+  { bookingId: string; attendance: Attendance; recordedBy: string }
+>;
+export type SlotCommand = OpenSlot | HoldSlot | ReleaseHold | BookSlot | CancelBooking | RecordAttendance;
 
 export type SlotState =
   | { status: 'unknown' }
-  | { status: 'free'; slot: SlotSpec }
-  | { status: 'held'; slot: SlotSpec; hold: Hold }
+  | { status: 'free'; slot: SlotSpec; lastBooking: Booking | null }
+  | { status: 'held'; slot: SlotSpec; hold: Hold; lastBooking: Booking | null }
   | { status: 'booked'; slot: SlotSpec; booking: Booking };
 
 const ms = (iso: string): number => Date.parse(iso);
 /** Less than 24 hours' notice. */
 const LATE_CANCEL_MS = 24 * 60 * 60_000;
+/** Patients check in early: arrival may be recorded from an hour before the start. */
+const EARLY_ARRIVAL_MS = 60 * 60_000;
+
+/** The slot as it stands, opening it from the command's spec when its stream does not exist yet. */
+function materialise(
+  state: SlotState,
+  slotId: string,
+  spec: SlotSpec | null | undefined,
+  at: string,
+): { state: Exclude<SlotState, { status: 'unknown' }>; opened: SlotEvent[] } {
+  if (state.status !== 'unknown') return { state, opened: [] };
+  if (!spec) throw new DomainError('slot_not_found', `slot ${slotId} does not exist`);
+  const opened = decide({ type: 'OpenSlot', data: { slotId, at, spec } }, state);
+  return { state: opened.reduce(evolve, state) as Exclude<SlotState, { status: 'unknown' }>, opened };
+}
 
 function requireSlot(state: SlotState, slotId: string): Exclude<SlotState, { status: 'unknown' }> {
   if (state.status === 'unknown') throw new DomainError('slot_not_found', `slot ${slotId} does not exist`);
@@ -112,8 +136,8 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
       return [{ type: 'SlotOpened', data: { ...spec, openedAt: at } }];
     }
     case 'HoldSlot': {
-      const s = requireSlot(state, slotId);
       const c = command.data;
+      const { state: s, opened } = materialise(state, slotId, c.spec, at);
       if (s.status === 'booked') throw new DomainError('slot_already_booked', 'the slot is booked');
       const hold = liveHold(s, at);
       if (hold) {
@@ -123,6 +147,7 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
       if (ms(c.until) <= ms(at)) throw new DomainError('invalid_hold', 'a hold ends in the future');
       if (ms(s.slot.start) <= ms(at)) throw new DomainError('slot_in_past', 'the slot has started');
       return [
+        ...opened,
         {
           type: 'SlotHeld',
           data: { slotId, holdId: c.holdId, purpose: c.purpose, until: c.until, heldAt: at },
@@ -136,12 +161,11 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
       return [{ type: 'SlotHoldReleased', data: { slotId, holdId: s.hold.holdId, reason, releasedAt: at } }];
     }
     case 'BookSlot': {
-      const s = requireSlot(state, slotId);
       const c = command.data;
-      if (s.status === 'booked') {
-        if (s.booking.bookingId === c.bookingId) return []; // a retried booking
+      if (state.status === 'booked' && state.booking.bookingId === c.bookingId) return []; // a retry
+      const { state: s, opened } = materialise(state, slotId, c.spec, at);
+      if (s.status === 'booked')
         throw new DomainError('slot_already_booked', 'the slot was booked by someone else', [{ slotId }]);
-      }
       const hold = liveHold(s, at);
       if (hold && hold.holdId !== (c.holdId ?? null))
         throw new DomainError('slot_already_held', `the slot is held until ${hold.until}`);
@@ -154,8 +178,10 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
         );
       if (c.newPatient && !c.typeAllowsNewPatients)
         throw new DomainError('new_patients_not_allowed', `${c.appointmentTypeId} is not for new patients`);
-      const { holdId: _h, authority: _a, typeAllowsNewPatients: _t, slotId: _s, at: _at, ...booking } = c;
+      if (c.source === 'callback' && !c.taskId)
+        throw new DomainError('task_required', 'a booking from a callback names its task');
       return [
+        ...opened,
         {
           type: 'SlotBooked',
           data: {
@@ -164,8 +190,17 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
             end: s.slot.end,
             providerId: s.slot.providerId,
             locationId: s.slot.locationId,
+            appointmentId: c.appointmentId,
+            bookingId: c.bookingId,
+            appointmentTypeId: c.appointmentTypeId,
+            newPatient: c.newPatient,
+            patient: c.patient,
+            source: c.source,
+            taskId: c.taskId,
             holdId: hold ? hold.holdId : null,
-            ...booking,
+            authority: c.authority,
+            rescheduledFrom: c.rescheduledFrom ?? null,
+            bookedBy: c.bookedBy,
             bookedAt: at,
           },
         },
@@ -174,17 +209,54 @@ export function decide(command: SlotCommand, state: SlotState): SlotEvent[] {
     case 'CancelBooking': {
       const s = requireSlot(state, slotId);
       const c = command.data;
-      if (s.status !== 'booked' || s.booking.bookingId !== c.bookingId) return []; // cancelled already
+      if (s.status !== 'booked' || s.booking.bookingId !== c.bookingId) {
+        if (s.status !== 'booked' && s.lastBooking?.bookingId === c.bookingId) return []; // cancelled already
+        throw new DomainError('booking_not_found', `booking ${c.bookingId} is not in slot ${slotId}`);
+      }
+      if (s.booking.attendance)
+        throw new DomainError('appointment_attended', `attendance was recorded: ${s.booking.attendance}`);
+      if (ms(s.slot.start) <= ms(at))
+        throw new DomainError('slot_started', 'the appointment has started; record attendance instead');
       return [
         {
           type: 'BookingCancelled',
           data: {
             slotId,
+            appointmentId: s.booking.appointmentId,
             bookingId: c.bookingId,
+            cause: c.cause,
             cancelledBy: c.cancelledBy,
             reason: c.reason ?? null,
             late: ms(s.slot.start) - ms(at) < LATE_CANCEL_MS,
+            slotReusable: true,
             cancelledAt: at,
+          },
+        },
+      ];
+    }
+    case 'RecordAttendance': {
+      const s = requireSlot(state, slotId);
+      const c = command.data;
+      if (s.status !== 'booked' || s.booking.bookingId !== c.bookingId)
+        throw new DomainError('booking_not_found', `booking ${c.bookingId} is not in slot ${slotId}`);
+      if (s.booking.attendance === c.attendance) return [];
+      const earliest = ms(s.slot.start) - (c.attendance === 'arrived' ? EARLY_ARRIVAL_MS : 0);
+      if (ms(at) < earliest)
+        throw new DomainError(
+          'too_early',
+          `attendance can be recorded from ${new Date(earliest).toISOString()}`,
+        );
+      return [
+        {
+          type: 'AttendanceRecorded',
+          data: {
+            slotId,
+            appointmentId: s.booking.appointmentId,
+            bookingId: c.bookingId,
+            attendance: c.attendance,
+            source: s.booking.source,
+            recordedBy: c.recordedBy,
+            recordedAt: at,
           },
         },
       ];
@@ -196,18 +268,20 @@ export function evolve(state: SlotState, event: SlotEvent): SlotState {
   switch (event.type) {
     case 'SlotOpened': {
       const { openedAt: _o, ...slot } = event.data;
-      return { status: 'free', slot };
+      return { status: 'free', slot, lastBooking: null };
     }
     case 'SlotHeld':
-      return state.status === 'unknown'
-        ? state
-        : {
-            status: 'held',
-            slot: state.slot,
-            hold: { holdId: event.data.holdId, purpose: event.data.purpose, until: event.data.until },
-          };
+      if (state.status === 'unknown' || state.status === 'booked') return state;
+      return {
+        status: 'held',
+        slot: state.slot,
+        lastBooking: state.lastBooking,
+        hold: { holdId: event.data.holdId, purpose: event.data.purpose, until: event.data.until },
+      };
     case 'SlotHoldReleased':
-      return state.status === 'held' ? { status: 'free', slot: state.slot } : state;
+      return state.status === 'held'
+        ? { status: 'free', slot: state.slot, lastBooking: state.lastBooking }
+        : state;
     case 'SlotBooked': {
       if (state.status === 'unknown') return state;
       const d = event.data;
@@ -215,19 +289,27 @@ export function evolve(state: SlotState, event: SlotEvent): SlotState {
         status: 'booked',
         slot: state.slot,
         booking: {
+          appointmentId: d.appointmentId,
           bookingId: d.bookingId,
           appointmentTypeId: d.appointmentTypeId,
-          patientRef: d.patientRef,
           newPatient: d.newPatient,
+          patient: d.patient,
           source: d.source,
           taskId: d.taskId,
           bookedBy: d.bookedBy,
           bookedAt: d.bookedAt,
+          attendance: null,
         },
       };
     }
     case 'BookingCancelled':
-      return state.status === 'booked' ? { status: 'free', slot: state.slot } : state;
+      return state.status === 'booked'
+        ? { status: 'free', slot: state.slot, lastBooking: state.booking }
+        : state;
+    case 'AttendanceRecorded':
+      return state.status === 'booked'
+        ? { ...state, booking: { ...state.booking, attendance: event.data.attendance } }
+        : state;
   }
 }
 

@@ -5,6 +5,7 @@ import { deciderSpec, DomainError, foldEvents } from '@ringback/kernel';
 import { schedulingAuthority } from './scheduling-authority';
 import { slotDecider, type BookSlot, type SlotCommand, type SlotEvent, type SlotState } from './slot.decider';
 import type { SlotSpec } from './slot-generator';
+import type { PatientContact } from '@ringback/contracts';
 
 const spec = deciderSpec(slotDecider);
 const slotId = 'dr-lee.2026-12-02T15:00:00.000Z';
@@ -19,20 +20,30 @@ const slot: SlotSpec = {
   protected: false,
 };
 const T = (iso: string) => `2026-12-${iso}`;
+const patient: PatientContact = {
+  patientRef: 'line-aurora-0101',
+  phone: '+13035550101',
+  email: null,
+  preferredChannel: 'sms',
+  language: 'en',
+  bestTimeWindow: null,
+  priorNoShows: 0,
+};
 const opened: SlotEvent = { type: 'SlotOpened', data: { ...slot, openedAt: T('01T10:00:00.000Z') } };
 const book = (over: Partial<BookSlot['data']> = {}): SlotCommand => ({
   type: 'BookSlot',
   data: {
     slotId,
     at: T('01T16:00:00.000Z'),
+    appointmentId: 'a-1',
     bookingId: 'b-1',
     appointmentTypeId: 'new-visit',
-    patientRef: 'line:aurora.+13035550101',
     newPatient: true,
+    patient,
     source: 'callback',
     taskId: 't-1',
     bookedBy: 'ann',
-    authority: 'direct',
+    authority: { kind: 'direct', approvalId: null },
     typeAllowsNewPatients: true,
     ...over,
   },
@@ -97,7 +108,7 @@ describe('Slot: open and book', () => {
   it('a cancellation frees the slot (late when less than 24 h ahead); cancelling twice is a no-op', () => {
     const cancel = (at: string): SlotCommand => ({
       type: 'CancelBooking',
-      data: { slotId, at, bookingId: 'b-1', cancelledBy: 'patient', reason: 'sms CANCEL' },
+      data: { slotId, at, bookingId: 'b-1', cancelledBy: 'patient', cause: 'patient', reason: 'sms CANCEL' },
     });
     spec
       .given([opened, ...booked])
@@ -119,6 +130,87 @@ describe('Slot: open and book', () => {
       .given([opened, ...booked, ...cancelled])
       .when(cancel(T('01T21:00:00.000Z')))
       .then((o) => assert.deepEqual(types(o), []));
+  });
+});
+
+describe('Slot: materialised on first touch, attendance', () => {
+  it('books a slot whose stream does not exist yet from its template spec, in one decision', () => {
+    spec
+      .given([])
+      .when(book({ spec: slot }))
+      .then((o) => assert.deepEqual(types(o), ['SlotOpened', 'SlotBooked']));
+    spec
+      .given([])
+      .when({
+        type: 'HoldSlot',
+        data: {
+          slotId,
+          at: T('01T16:00:00.000Z'),
+          holdId: 'h-1',
+          purpose: 'approval',
+          until: T('01T16:30:00.000Z'),
+          spec: slot,
+        },
+      })
+      .then((o) => assert.deepEqual(types(o), ['SlotOpened', 'SlotHeld']));
+    // An already open slot ignores the spec: nothing is opened twice.
+    spec
+      .given([opened])
+      .when(book({ spec: slot }))
+      .then((o) => assert.deepEqual(types(o), ['SlotBooked']));
+  });
+
+  it('a booking from a callback names its task', () => {
+    spec
+      .given([opened])
+      .when(book({ taskId: null }))
+      .then((o) => assert.equal(code(o), 'task_required'));
+  });
+
+  it('records arrival from an hour before the start and a no-show from the start; corrections allowed', () => {
+    const attend = (attendance: 'arrived' | 'no_show', at: string): SlotCommand => ({
+      type: 'RecordAttendance',
+      data: { slotId, at, bookingId: 'b-1', attendance, recordedBy: 'desk' },
+    });
+    spec
+      .given([opened, ...booked])
+      .when(attend('arrived', T('02T13:59:00.000Z')))
+      .then((o) => assert.equal(code(o), 'too_early'));
+    spec
+      .given([opened, ...booked])
+      .when(attend('no_show', T('02T14:30:00.000Z')))
+      .then((o) => assert.equal(code(o), 'too_early'));
+    const noShow = slotDecider.decide(
+      attend('no_show', T('02T15:20:00.000Z')),
+      foldEvents(slotDecider, [opened, ...booked]),
+    );
+    assert.deepEqual(
+      noShow.map((e) => e.type),
+      ['AttendanceRecorded'],
+    );
+    assert.equal((noShow[0]!.data as { source: string }).source, 'callback');
+    spec
+      .given([opened, ...booked, ...noShow])
+      .when(attend('no_show', T('02T15:25:00.000Z')))
+      .then((o) => assert.deepEqual(types(o), []));
+    spec
+      .given([opened, ...booked, ...noShow])
+      .when(attend('arrived', T('02T15:25:00.000Z')))
+      .then((o) => assert.deepEqual(types(o), ['AttendanceRecorded']));
+    spec
+      .given([opened, ...booked])
+      .when({
+        type: 'CancelBooking',
+        data: { slotId, at: T('02T15:10:00.000Z'), bookingId: 'b-1', cancelledBy: 'desk', cause: 'staff' },
+      })
+      .then((o) => assert.equal(code(o), 'slot_started'));
+    spec
+      .given([opened, ...booked])
+      .when({
+        type: 'CancelBooking',
+        data: { slotId, at: T('01T17:00:00.000Z'), bookingId: 'b-9', cancelledBy: 'desk', cause: 'staff' },
+      })
+      .then((o) => assert.equal(code(o), 'booking_not_found'));
   });
 });
 
@@ -229,7 +321,13 @@ describe('Slot: never double-booked (property)', () => {
                   : stale.status === 'booked'
                     ? {
                         type: 'CancelBooking',
-                        data: { slotId, at, bookingId: stale.booking.bookingId, cancelledBy: `p${a.actor}` },
+                        data: {
+                          slotId,
+                          at,
+                          bookingId: stale.booking.bookingId,
+                          cancelledBy: `p${a.actor}`,
+                          cause: 'staff',
+                        },
                       }
                     : { type: 'ReleaseHold', data: { slotId, at, holdId: 'none' } };
           let events: SlotEvent[] = [];

@@ -114,3 +114,5 @@ export const coordinatorEventDefinitions: EventDefinition[] = (
   producer: 'triage',
   versions: [{ version: 1, schema: coordinatorEventSchemas[type] }],
 }));
+
+export type CoordinatorProfileSetV1 = z.infer<typeof coordinatorProfileSetV1>;

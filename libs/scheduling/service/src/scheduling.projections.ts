@@ -1,0 +1,6 @@
+import type { Projection } from '@ringback/platform-core';
+import { schedulingCatalogProjection } from './catalog/scheduling-catalog.projection';
+import { slotsProjection } from './slots/slots.projection';
+
+/** The scheduling service's read models, for the process's projection runner. */
+export const schedulingProjections: readonly Projection[] = [schedulingCatalogProjection, slotsProjection];
