@@ -63,7 +63,7 @@ describe('npm start (embedded single process)', () => {
             'gateway.live-queues',
             'projections',
             'read-models',
-            'scheduling.reschedule-completion',
+            'scheduling.workflow',
             'sla-monitor.task-events',
             'store-to-bus-relay',
             'triage.inbound-contacts',

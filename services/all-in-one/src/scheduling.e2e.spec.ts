@@ -16,6 +16,7 @@ import {
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
 import { settleRingback } from './test-fixtures/day-host';
+import { configureScheduling, drLee, patient } from './test-fixtures/scheduling.fixture';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown[] };
@@ -51,31 +52,6 @@ const TUE_0900 = 'dr-lee.2026-12-01T16:00:00.000Z';
 const TUE_0930 = 'dr-lee.2026-12-01T16:30:00.000Z';
 /** Tuesday 13:00 MST: a protected procedure slot. */
 const TUE_1300 = 'dr-lee.2026-12-01T20:00:00.000Z';
-
-const patient = (ref = 'mrn-1001', over: Json = {}) => ({
-  patientRef: ref,
-  phone: '+1 303 555 0101',
-  preferredChannel: 'sms',
-  language: 'es',
-  ...over,
-});
-
-const week = (intervals: Json[]) => ({ tue: intervals, fri: intervals });
-const drLee = {
-  name: 'Dr. Lee',
-  locationId: 'aurora',
-  serviceLine: 'primary_care',
-  weekly: week([
-    { start: '08:00', end: '12:00', slotMinutes: 30, appointmentTypeIds: ['new-visit', 'follow-up'] },
-    {
-      start: '13:00',
-      end: '14:00',
-      slotMinutes: 30,
-      appointmentTypeIds: ['procedure', 'new-visit'],
-      protected: true,
-    },
-  ]),
-};
 
 describe('scheduling over the all-in-one process: templates, slots, bookings within authority, FHIR', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-scheduling-'));
@@ -114,7 +90,7 @@ describe('scheduling over the all-in-one process: templates, slots, bookings wit
   before(async () => {
     rb = await startRingback(dataDir, {
       clock,
-      env: { ROUTING_INTERVAL_MS: '0', SLA_TIMER_INTERVAL_MS: '0' },
+      env: { ROUTING_INTERVAL_MS: '0', SLA_TIMER_INTERVAL_MS: '0', SCHEDULING_INTERVAL_MS: '0' },
     });
     tokens.admin = await token({ sub: 'root', role: 'admin' });
     tokens.ann = await token({ sub: 'ann', role: 'coordinator', pods: ['pod-mountain'] });
@@ -123,36 +99,15 @@ describe('scheduling over the all-in-one process: templates, slots, bookings wit
     tokens.desk = await token({ sub: 'desk-aurora', role: 'clinic_staff', locations: ['aurora'] });
     tokens.supervisor = await token({ sub: 'sue', role: 'supervisor', regions: ['west'] });
     await configureLocations(rb, tokens.admin, { aurora, boston });
-    for (const [id, name, minutes, newPatientAllowed] of [
-      ['new-visit', 'New patient visit', 30, true],
-      ['follow-up', 'Follow-up', 30, false],
-      ['procedure', 'Minor procedure', 30, true],
-    ] as const)
-      await expectStatus(
-        await request('PUT', `/api/v1/admin/appointment-types/${id}`, tokens.admin, {
-          name,
-          durationMinutes: minutes,
-          newPatientAllowed,
-          serviceLine: 'primary_care',
-        }),
-        200,
-      );
-    for (const [id, name, auth] of [
-      ['ann', 'Ann', ['new-visit', 'follow-up']],
-      ['bo', 'Bo', ['new-visit', 'follow-up']],
-    ] as const)
-      await expectStatus(
-        await request('PUT', `/api/v1/admin/coordinators/${id}`, tokens.admin, {
-          name,
-          podIds: ['pod-mountain'],
-          languages: ['en', 'es'],
-          schedulingAuthority: auth,
-        }),
-        200,
-      );
-    assert.deepEqual(
-      await expectStatus(await request('PUT', '/api/v1/admin/providers/dr-lee', tokens.admin, drLee), 200),
-      { id: 'dr-lee', version: 1 },
+    await configureScheduling(rb, tokens.admin);
+    assert.equal(
+      (
+        await expectStatus<{ version: number }>(
+          await request('GET', '/api/v1/providers/dr-lee', tokens.ann),
+          200,
+        )
+      ).version,
+      1,
     );
     await settle();
   });

@@ -126,7 +126,7 @@ export class KafkaBusConsumer implements BusConsumer {
       const committed = await this.committedOffsets();
       const owed = (t: TopicPartitionEnds): number =>
         partitionLag(
-          { ...t, committed: committed.get(t.topic)?.get(t.partition) ?? -1 },
+          { ...t, committed: this.positionOf(committed, t.topic, t.partition) },
           this.config.fromBeginning,
         );
       if (targets.every((t) => owed(t) === 0)) return;
@@ -260,12 +260,24 @@ export class KafkaBusConsumer implements BusConsumer {
     return byTopic;
   }
 
+  /**
+   * The group's committed offset, or, before its first commit, the start pinned when `consume` was
+   * called: until the join's seek is committed a late-starting group still owes what was published
+   * after that pin (otherwise `whenCaughtUp` could resolve before the first message is handled).
+   */
+  private positionOf(committed: Map<string, Map<number, number>>, topic: string, partition: number): number {
+    const offset = committed.get(topic)?.get(partition) ?? -1;
+    if (offset >= 0) return offset;
+    const pinned = this.config.startAt.get(topicPartitionKey(topic, partition));
+    return pinned === undefined ? -1 : Number(pinned);
+  }
+
   private async lagPerTopic(): Promise<Map<string, number>> {
     const [ends, committed] = await Promise.all([this.partitionOffsets(), this.committedOffsets()]);
     const perTopic = new Map<string, number>(this.config.topics.map((t) => [t, 0]));
     for (const p of ends) {
       const lag = partitionLag(
-        { ...p, committed: committed.get(p.topic)?.get(p.partition) ?? -1 },
+        { ...p, committed: this.positionOf(committed, p.topic, p.partition) },
         this.config.fromBeginning,
       );
       perTopic.set(p.topic, (perTopic.get(p.topic) ?? 0) + lag);

@@ -167,6 +167,25 @@ export const envSchema = z.object({
     description:
       'Period of the SLA timer loop that fires at-risk and breach thresholds; 0 stops the loop (tests drive it).',
   }),
+  SCHEDULING_INTERVAL_MS: v(int(0, 60_000), {
+    default: '1000',
+    description:
+      'Period of the scheduling loop that expires booking approvals and waitlist offers; 0 stops the loop (tests drive it).',
+  }),
+  BOOKING_APPROVAL_MINUTES: v(int(1, 24 * 60), {
+    default: '30',
+    description:
+      'SLA of an in-house booking approval: the slot is held for the request this long, then it expires.',
+  }),
+  WAITLIST_OFFER_MINUTES: v(int(1, 24 * 60), {
+    default: '30',
+    description:
+      'How long a freed slot is held for a waitlist batch before the offer expires and the next batch is asked.',
+  }),
+  WAITLIST_BATCH_SIZE: v(int(1, 50), {
+    default: '3',
+    description: 'Waiting patients offered a freed slot at once (the first to confirm gets it).',
+  }),
 });
 
 export type EnvVarName = keyof typeof envSchema.shape;

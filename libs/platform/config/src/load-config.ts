@@ -37,6 +37,12 @@ export interface RingbackConfig {
   readiness: { maxLag: number };
   routing: { offerTimeoutSeconds: number; wrapUpSeconds: number; intervalMs: number };
   sla: { timerIntervalMs: number };
+  scheduling: {
+    intervalMs: number;
+    approvalMinutes: number;
+    waitlistOfferMinutes: number;
+    waitlistBatchSize: number;
+  };
   gateway: { coalesceMs: number; maxPendingChanges: number };
   /** Secrets left at their development defaults, so the process can warn about them at startup. */
   devDefaultsInUse: EnvVarName[];
@@ -150,6 +156,12 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       intervalMs: parsed.ROUTING_INTERVAL_MS,
     },
     sla: { timerIntervalMs: parsed.SLA_TIMER_INTERVAL_MS },
+    scheduling: {
+      intervalMs: parsed.SCHEDULING_INTERVAL_MS,
+      approvalMinutes: parsed.BOOKING_APPROVAL_MINUTES,
+      waitlistOfferMinutes: parsed.WAITLIST_OFFER_MINUTES,
+      waitlistBatchSize: parsed.WAITLIST_BATCH_SIZE,
+    },
     gateway: {
       coalesceMs: parsed.GATEWAY_COALESCE_MS,
       maxPendingChanges: parsed.GATEWAY_MAX_PENDING_CHANGES,

@@ -11,10 +11,18 @@ import type { RingbackConfig } from '@ringback/config';
 import { PlatformModule, READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import { AppointmentsHttpController, SlotsHttpController } from './booking/appointments.http.controller';
 import { BookingHandler } from './booking/booking.handler';
+import { BookingApprovalsHandler } from './approvals/booking-approvals.handler';
+import { WaitlistHandler } from './waitlist/waitlist.handler';
+import { SchedulingCommands } from './scheduling-commands';
 import {
-  RESCHEDULE_COMPLETION_GROUP_ID,
-  RescheduleCompletionConsumer,
-} from './booking/reschedule-completion.consumer';
+  SCHEDULING_WORKFLOW_GROUP_ID,
+  SchedulingWorkflowConsumer,
+} from './workflow/scheduling-workflow.consumer';
+import {
+  BookingApprovalsHttpController,
+  WaitlistHttpController,
+} from './workflow/scheduling-workflow.http.controller';
+import { SchedulingTimers } from './workflow/scheduling-timers';
 import {
   SchedulingAdminHttpController,
   SchedulingCatalogHttpController,
@@ -25,34 +33,38 @@ import { FhirHttpController } from './fhir/fhir.http.controller';
 import { SchedulingOpenApi } from './scheduling.openapi';
 import { SlotSearchService } from './slots/slot-search';
 
-/** Starts the reschedule-completion consumer with the module, stops it before the adapters close. */
+/** Starts the workflow consumer and the deadline loop with the module, stops them before the adapters close. */
 @Injectable()
 export class SchedulingLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
-    @Inject(RescheduleCompletionConsumer) private readonly reschedules: RescheduleCompletionConsumer,
+    @Inject(SchedulingWorkflowConsumer) private readonly workflow: SchedulingWorkflowConsumer,
+    @Inject(SchedulingTimers) private readonly timers: SchedulingTimers,
     @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistry,
     @Optional() @Inject(RINGBACK_CONFIG) private readonly config?: RingbackConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.reschedules.start();
+    await this.workflow.start();
+    this.timers.start();
     this.readiness?.registerLagCheck(
-      RESCHEDULE_COMPLETION_GROUP_ID,
-      () => this.reschedules.lag(),
+      SCHEDULING_WORKFLOW_GROUP_ID,
+      () => this.workflow.lag(),
       this.config?.readiness.maxLag ?? 100,
-      'slot events',
+      'slot and waitlist-offer events',
     );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.reschedules.stop();
+    await this.timers.stop();
+    await this.workflow.stop();
   }
 }
 
 /**
  * scheduling: appointment types, providers and their weekly templates, slots cut from them in the
  * location's zone, and appointments booked inside the caller's scheduling authority (from a callback
- * task, directly, or from the web), cancelled, rescheduled and attended; FHIR R4 Slot and Appointment
+ * task, directly, or from the web), cancelled, rescheduled and attended; in-house approval of bookings
+ * outside one's authority; the waitlist that refills freed slots; FHIR R4 Slot and Appointment
  * reads for EHR integrations. Importable on its own (`services/scheduling`) or beside the other
  * services; the process provides the platform ports with {@link schedulingProjections} among its
  * projections.
@@ -65,16 +77,29 @@ export class SchedulingLifecycle implements OnModuleInit, BeforeApplicationShutd
     SlotsHttpController,
     AppointmentsHttpController,
     FhirHttpController,
+    BookingApprovalsHttpController,
+    WaitlistHttpController,
   ],
   providers: [
     SchedulingCatalog,
     ConfigureCatalogHandler,
     BookingHandler,
     SlotSearchService,
-    RescheduleCompletionConsumer,
+    SchedulingCommands,
+    BookingApprovalsHandler,
+    WaitlistHandler,
+    SchedulingWorkflowConsumer,
+    SchedulingTimers,
     SchedulingLifecycle,
     SchedulingOpenApi,
   ],
-  exports: [BookingHandler, SchedulingCatalog, RescheduleCompletionConsumer],
+  exports: [
+    BookingHandler,
+    BookingApprovalsHandler,
+    WaitlistHandler,
+    SchedulingCatalog,
+    SchedulingWorkflowConsumer,
+    SchedulingTimers,
+  ],
 })
 export class SchedulingModule {}

@@ -27,6 +27,21 @@ import {
   rescheduleBodySchema,
   slotListQueryDocSchema,
   slotListSchema,
+  approvalListQuerySchema,
+  approvalListSchema,
+  approvalParamsSchema,
+  approvalViewSchema,
+  decideBodySchema,
+  offerAnswerBodySchema,
+  offerListQuerySchema,
+  offerListSchema,
+  offerParamsSchema,
+  offerViewSchema,
+  waitlistBodySchema,
+  waitlistEntryParamsSchema,
+  waitlistEntryViewSchema,
+  waitlistListQuerySchema,
+  waitlistListSchema,
 } from './scheduling.views';
 
 const fhirResource = z.record(z.string(), z.unknown());
@@ -40,6 +55,8 @@ export class SchedulingOpenApi implements OnModuleInit {
     const admin = ['scheduling admin'];
     const tags = ['scheduling'];
     const fhir = ['FHIR R4'];
+    const approvals = ['booking approvals'];
+    const waitlist = ['waitlist'];
     const writeErrors = {
       404: {
         description: '`appointment_not_found` / `slot_not_found` (also outside the caller’s scope)',
@@ -262,6 +279,138 @@ export class SchedulingOpenApi implements OnModuleInit {
           200: { description: 'Appointment', schema: fhirResource, contentType: FHIR_JSON },
           404: { description: '`appointment_not_found`', schema: 'error' },
         },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/booking-approvals',
+        summary: 'Ask for in-house approval of a booking outside one’s own authority',
+        description:
+          'Same body as a booking. Holds the slot for the request until its due time (`BOOKING_APPROVAL_MINUTES`, never past ' +
+          'the start). 422 `approval_not_needed` when the caller may book directly; 403 `not_authorized_to_book` when nobody ' +
+          'of the caller’s role may; 409 `slot_already_booked` / `slot_already_held`.',
+        tags: approvals,
+        security: 'bearer',
+        body: bookBodySchema,
+        responses: {
+          201: { description: 'The pending request', schema: approvalViewSchema },
+          ...writeErrors,
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/booking-approvals',
+        summary: 'Approval requests in the caller’s scope, earliest due first',
+        tags: approvals,
+        security: 'bearer',
+        query: approvalListQuerySchema,
+        responses: { 200: { description: 'Requests', schema: approvalListSchema } },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/booking-approvals/{approvalId}',
+        summary: 'One approval request',
+        tags: approvals,
+        security: 'bearer',
+        params: approvalParamsSchema,
+        responses: {
+          200: { description: 'The request', schema: approvalViewSchema },
+          404: { description: '`approval_not_found`', schema: 'error' },
+        },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/booking-approvals/{approvalId}/approve',
+        summary: 'Approve: book the held slot for the requester’s patient',
+        description:
+          'Someone in scope with direct authority for the type (403 `not_authorized_to_approve`), not the requester (422 ' +
+          '`self_approval`), before the due time (409 `approval_expired`); a decided request: 409 `approval_already_decided`.',
+        tags: approvals,
+        security: 'bearer',
+        params: approvalParamsSchema,
+        body: decideBodySchema,
+        responses: {
+          200: { description: 'The request, approved, with the appointment', schema: approvalViewSchema },
+          ...writeErrors,
+        },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/booking-approvals/{approvalId}/deny',
+        summary: 'Deny: the slot is free again',
+        tags: approvals,
+        security: 'bearer',
+        params: approvalParamsSchema,
+        body: decideBodySchema,
+        responses: {
+          200: { description: 'The request, denied', schema: approvalViewSchema },
+          ...writeErrors,
+        },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/waitlist',
+        summary: 'Put a patient on the waitlist',
+        description:
+          'For an appointment type at a location (optionally one provider), with clinical priority (1 urgent .. 3 routine) and ' +
+          'constraints (earliest, latest, weekdays, local time of day). A cancelled future slot is offered to the best-ranked ' +
+          'matching patients (priority, then the longest wait) in batches of `WAITLIST_BATCH_SIZE`.',
+        tags: waitlist,
+        security: 'bearer',
+        body: waitlistBodySchema,
+        responses: { 201: { description: 'The entry', schema: waitlistEntryViewSchema }, ...writeErrors },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/waitlist',
+        summary: 'Waitlist entries in the caller’s scope, by priority then wait',
+        tags: waitlist,
+        security: 'bearer',
+        query: waitlistListQuerySchema,
+        responses: { 200: { description: 'Entries', schema: waitlistListSchema } },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/waitlist/{entryId}/withdraw',
+        summary: 'Take a patient off the waitlist',
+        tags: waitlist,
+        security: 'bearer',
+        params: waitlistEntryParamsSchema,
+        responses: {
+          200: { description: 'The entry', schema: waitlistEntryViewSchema },
+          404: { description: '`waitlist_entry_not_found`', schema: 'error' },
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/waitlist/offers',
+        summary: 'Offers of freed slots to the waitlist',
+        tags: waitlist,
+        security: 'bearer',
+        query: offerListQuerySchema,
+        responses: { 200: { description: 'Offers, soonest expiry first', schema: offerListSchema } },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/waitlist/offers/{offerId}/confirm',
+        summary: 'A patient of the batch takes the slot (staff answering for the patient)',
+        description:
+          'Books the slot under the offer’s hold: the first confirmation wins, a later one answers 409 `offer_already_filled`; ' +
+          'after the expiry 409 `offer_closed`; someone not in the batch 422 `not_offered`.',
+        tags: waitlist,
+        security: 'bearer',
+        params: offerParamsSchema,
+        body: offerAnswerBodySchema,
+        responses: { 200: { description: 'The offer, confirmed', schema: offerViewSchema }, ...writeErrors },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/waitlist/offers/{offerId}/decline',
+        summary: 'A patient of the batch says no (when everyone has, the next batch is asked)',
+        tags: waitlist,
+        security: 'bearer',
+        params: offerParamsSchema,
+        body: offerAnswerBodySchema,
+        responses: { 200: { description: 'The offer', schema: offerViewSchema }, ...writeErrors },
       },
     );
   }

@@ -4,6 +4,7 @@ import {
   WEEKDAYS,
   attendanceSchema,
   cancellationCauseSchema,
+  type PatientContact,
 } from '@ringback/contracts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
@@ -14,6 +15,8 @@ import type {
   SchedulingLocationDoc,
 } from './catalog/scheduling-catalog.projection';
 import { APPOINTMENT_STATUSES, type AppointmentDoc } from './slots/slots.projection';
+import { APPROVAL_STATES, type ApprovalDoc } from './approvals/booking-approvals.projection';
+import type { WaitlistEntryDoc, WaitlistOfferDoc } from './waitlist/waitlist.projection';
 
 const slug = z
   .string()
@@ -343,3 +346,233 @@ export function appointmentView(
     },
   };
 }
+
+// ---- approvals -----------------------------------------------------------------------------
+
+export const approvalParamsSchema = z.object({
+  approvalId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/),
+});
+export const decideBodySchema = z.preprocess(
+  (v) => v ?? {},
+  z.strictObject({ note: z.string().trim().min(1).max(500).optional() }),
+);
+export const approvalListQuerySchema = z.strictObject({
+  state: z.enum(APPROVAL_STATES).optional(),
+  locationId: locationId.optional(),
+});
+const patientSummarySchema = patientViewSchema.omit({ phone: true, email: true });
+export const approvalViewSchema = z.object({
+  approvalId: z.string(),
+  state: z.enum(APPROVAL_STATES),
+  slotId: z.string(),
+  locationId: z.string(),
+  appointmentTypeId: z.string(),
+  newPatient: z.boolean(),
+  source: z.enum(BOOKING_SOURCES),
+  taskId: z.string().nullable(),
+  reason: z.enum(['outside_own_authority', 'protected_slot']),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  /** The approval's own SLA. */
+  dueAt: z.string(),
+  decision: z
+    .object({
+      decision: z.enum(['approved', 'denied']),
+      decidedBy: z.string(),
+      note: z.string().nullable(),
+      appointmentId: z.string().nullable(),
+      withinSla: z.boolean(),
+      decidedAt: z.string(),
+    })
+    .nullable(),
+  expiredAt: z.string().nullable(),
+  patient: patientSummarySchema,
+});
+export type ApprovalView = z.output<typeof approvalViewSchema>;
+export const approvalListSchema = z.object({ items: z.array(approvalViewSchema) });
+
+const patientSummary = (p: PatientContact): z.output<typeof patientSummarySchema> => ({
+  patientRef: p.patientRef,
+  preferredChannel: p.preferredChannel,
+  language: p.language,
+  bestTimeWindow: p.bestTimeWindow,
+  priorNoShows: p.priorNoShows,
+  highNoShowRisk: p.priorNoShows >= HIGH_RISK_NO_SHOWS,
+});
+
+export function approvalView(d: ApprovalDoc): ApprovalView {
+  const r = d.request;
+  return {
+    approvalId: d.approvalId,
+    state: d.state,
+    slotId: r.slotId,
+    locationId: r.locationId,
+    appointmentTypeId: r.appointmentTypeId,
+    newPatient: r.newPatient,
+    source: r.source,
+    taskId: r.taskId,
+    reason: r.reason,
+    requestedBy: r.requestedBy,
+    requestedAt: r.requestedAt,
+    dueAt: r.dueAt,
+    decision: d.decision
+      ? {
+          decision: d.decision.decision,
+          decidedBy: d.decision.decidedBy,
+          note: d.decision.note,
+          appointmentId: d.decision.appointmentId,
+          withinSla: d.decision.withinSla,
+          decidedAt: d.decision.decidedAt,
+        }
+      : null,
+    expiredAt: d.expiredAt,
+    patient: patientSummary(r.patient),
+  };
+}
+
+// ---- waitlist ------------------------------------------------------------------------------
+
+const weekday = z.enum(WEEKDAYS);
+export const waitlistBodySchema = z.strictObject({
+  locationId,
+  appointmentTypeId: slug,
+  providerId: slug.optional(),
+  newPatient: z.boolean().default(false),
+  patient: patientInputSchema,
+  /** 1 urgent, 2 soon, 3 routine (default). */
+  clinicalPriority: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),
+  constraints: z
+    .strictObject({
+      earliest: instant.optional(),
+      latest: instant.optional(),
+      weekdays: z.array(weekday).max(7).optional(),
+      timeOfDay: z.strictObject({ start: clockTime, end: clockTime }).optional(),
+    })
+    .default({}),
+  taskId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
+});
+export const waitlistEntryParamsSchema = z.object({
+  entryId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/),
+});
+export const waitlistListQuerySchema = z.strictObject({
+  locationId: locationId.optional(),
+  state: z.enum(['waiting', 'removed']).optional(),
+});
+export const waitlistEntryViewSchema = z.object({
+  entryId: z.string(),
+  state: z.enum(['waiting', 'removed']),
+  locationId: z.string(),
+  appointmentTypeId: z.string(),
+  providerId: z.string().nullable(),
+  newPatient: z.boolean(),
+  clinicalPriority: z.number().int(),
+  constraints: z.object({
+    earliest: z.string().nullable(),
+    latest: z.string().nullable(),
+    weekdays: z.array(z.string()),
+    timeOfDay: z.object({ start: z.string(), end: z.string() }).nullable(),
+  }),
+  taskId: z.string().nullable(),
+  addedBy: z.string(),
+  addedAt: z.string(),
+  openOfferId: z.string().nullable(),
+  removal: z
+    .object({
+      reason: z.enum(['booked', 'withdrawn']),
+      appointmentId: z.string().nullable(),
+      removedAt: z.string(),
+    })
+    .nullable(),
+  patient: patientSummarySchema,
+});
+export const waitlistListSchema = z.object({ items: z.array(waitlistEntryViewSchema) });
+
+export function waitlistEntryView(d: WaitlistEntryDoc): z.output<typeof waitlistEntryViewSchema> {
+  const e = d.entry;
+  return {
+    entryId: d.entryId,
+    state: d.state,
+    locationId: d.locationId,
+    appointmentTypeId: e.appointmentTypeId,
+    providerId: e.providerId,
+    newPatient: e.newPatient,
+    clinicalPriority: e.clinicalPriority,
+    constraints: e.constraints,
+    taskId: e.taskId,
+    addedBy: e.addedBy,
+    addedAt: e.addedAt,
+    openOfferId: d.openOfferId,
+    removal: d.removal
+      ? { reason: d.removal.reason, appointmentId: d.removal.appointmentId, removedAt: d.removal.removedAt }
+      : null,
+    patient: patientSummary(e.patient),
+  };
+}
+
+export const offerParamsSchema = z.object({
+  offerId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/),
+});
+export const offerAnswerBodySchema = z.strictObject({
+  entryId: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/),
+});
+export const offerListQuerySchema = z.strictObject({
+  state: z.enum(['open', 'confirmed', 'ended']).optional(),
+  locationId: locationId.optional(),
+});
+export const offerViewSchema = z.object({
+  offerId: z.string(),
+  state: z.enum(['open', 'confirmed', 'ended']),
+  slotId: z.string(),
+  locationId: z.string(),
+  providerId: z.string(),
+  start: z.string(),
+  end: z.string(),
+  appointmentTypeId: z.string(),
+  entryIds: z.array(z.string()),
+  round: z.number().int(),
+  offeredAt: z.string(),
+  expiresAt: z.string(),
+  declined: z.array(z.string()),
+  confirmedEntryId: z.string().nullable(),
+  endReason: z.enum(['expired', 'all_declined', 'slot_taken']).nullable(),
+});
+export const offerListSchema = z.object({ items: z.array(offerViewSchema) });
+
+export const offerView = (d: WaitlistOfferDoc): z.output<typeof offerViewSchema> => ({
+  offerId: d.offerId,
+  state: d.state,
+  slotId: d.slotId,
+  locationId: d.locationId,
+  providerId: d.offer.providerId,
+  start: d.offer.start,
+  end: d.offer.end,
+  appointmentTypeId: d.offer.appointmentTypeId,
+  entryIds: d.offer.entryIds,
+  round: d.offer.round,
+  offeredAt: d.offer.offeredAt,
+  expiresAt: d.offer.expiresAt,
+  declined: d.declined,
+  confirmedEntryId: d.confirmedEntryId,
+  endReason: d.endReason,
+});

@@ -7,6 +7,8 @@ import { slaEventDefinitions } from './events/sla.events';
 import { coordinatorEventDefinitions } from './events/coordinator.events';
 import { slaAlertEventDefinitions } from './events/sla-alert.events';
 import { schedulingEventDefinitions } from './events/scheduling.events';
+import { schedulingWorkflowEventDefinitions } from './events/scheduling-workflow.events';
+import { reminderEventDefinitions } from './events/reminder.events';
 import { taskViewEventDefinitions } from './views/task-view.message';
 
 /**
@@ -22,6 +24,8 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...coordinatorEventDefinitions,
   ...slaAlertEventDefinitions,
   ...schedulingEventDefinitions,
+  ...schedulingWorkflowEventDefinitions,
+  ...reminderEventDefinitions,
   ...taskViewEventDefinitions,
 ];
 

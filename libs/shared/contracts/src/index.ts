@@ -11,4 +11,6 @@ export * from './events/sla.events';
 export * from './events/coordinator.events';
 export * from './events/sla-alert.events';
 export * from './events/scheduling.events';
+export * from './events/scheduling-workflow.events';
+export * from './events/reminder.events';
 export * from './views/task-view.message';

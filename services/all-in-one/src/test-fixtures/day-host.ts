@@ -13,7 +13,7 @@ import {
   RoutingTaskEventsConsumer,
   TaskBookingsConsumer,
 } from '@ringback/triage-service';
-import { RescheduleCompletionConsumer } from '@ringback/scheduling-service';
+import { SchedulingTimers, SchedulingWorkflowConsumer } from '@ringback/scheduling-service';
 import { eventually } from '@ringback/testing';
 
 /** What a day scenario needs of the system under test, wherever it runs. */
@@ -35,11 +35,12 @@ export async function settleRingback(service: RunningService, adapters: Platform
     app.get(SlaTaskEventsConsumer, { strict: false }),
     app.get(TaskClosuresConsumer, { strict: false }),
     app.get(TaskBookingsConsumer, { strict: false }),
-    app.get(RescheduleCompletionConsumer, { strict: false }),
+    app.get(SchedulingWorkflowConsumer, { strict: false }),
   ];
   const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS, { strict: false });
   const sla = app.get(SlaTimerScheduler, { strict: false });
   const routing = app.get(RoutingDispatcher, { strict: false });
+  const scheduling = app.get(SchedulingTimers, { strict: false });
   const store = adapters.eventStore;
   for (let round = 0; round < 200; round++) {
     const head = await store.headPosition();
@@ -49,6 +50,7 @@ export async function settleRingback(service: RunningService, adapters: Platform
     if ((await store.headPosition()) !== head) continue;
     await sla.tick();
     await routing.tick();
+    await scheduling.tick();
     if ((await store.headPosition()) === head) return;
   }
   throw new Error('the system did not settle within 200 rounds');

@@ -43,7 +43,7 @@ const book = (over: Partial<BookSlot['data']> = {}): SlotCommand => ({
     source: 'callback',
     taskId: 't-1',
     bookedBy: 'ann',
-    authority: { kind: 'direct', approvalId: null },
+    authority: { kind: 'direct', approvalId: null, approvedBy: null },
     typeAllowsNewPatients: true,
     ...over,
   },

@@ -7,7 +7,7 @@ import {
   type SlotBookedV1,
   type TaskOpenedV1,
 } from '@ringback/contracts';
-import { CLOCK, ID_GENERATOR, toIso, type Clock, type IdGenerator } from '@ringback/kernel';
+import { CLOCK, DomainError, ID_GENERATOR, toIso, type Clock, type IdGenerator } from '@ringback/kernel';
 import { ApiError } from '@ringback/nest-platform';
 import { currentTraceparent } from '@ringback/observability';
 import {
@@ -100,11 +100,11 @@ export class BookingHandler {
         source: input.source,
         taskId: input.taskId,
         bookedBy: user.sub,
-        authority: { kind: 'direct', approvalId: null },
+        authority: { kind: 'direct', approvalId: null, approvedBy: null },
         typeAllowsNewPatients: type.newPatientAllowed,
       },
     };
-    await this.decide(command, target.location, correlationId, now);
+    await this.runSlotCommand(command, target.location, correlationId, now);
     return this.appointmentAfterWrite(appointmentId);
   }
 
@@ -116,7 +116,7 @@ export class BookingHandler {
   ): Promise<AppointmentDoc> {
     const appointment = await this.writableAppointment(user, appointmentId);
     const now = this.clock.now();
-    await this.decide(
+    await this.runSlotCommand(
       {
         type: 'CancelBooking',
         data: {
@@ -138,7 +138,7 @@ export class BookingHandler {
   /**
    * Moves the appointment to another slot: books the new slot first (same appointment, a new booking
    * that names the old one), then cancels the old booking with cause `rescheduled`. Should the process
-   * stop in between, {@link RescheduleCompletionConsumer} finishes the cancellation from the event.
+   * stop in between, the scheduling workflow consumer finishes the cancellation from the event.
    */
   async reschedule(
     user: AuthUser,
@@ -157,7 +157,7 @@ export class BookingHandler {
     const type = await this.catalog.appointmentType(doc.appointmentTypeId);
     await this.requireAuthority(user, doc.appointmentTypeId, target.protectedSlot);
     const now = this.clock.now();
-    await this.decide(
+    await this.runSlotCommand(
       {
         type: 'BookSlot',
         data: {
@@ -172,7 +172,7 @@ export class BookingHandler {
           source: doc.source,
           taskId: doc.taskId,
           bookedBy: user.sub,
-          authority: { kind: 'direct', approvalId: null },
+          authority: { kind: 'direct', approvalId: null, approvedBy: null },
           rescheduledFrom: { slotId: doc.slotId, bookingId: doc.bookingId },
           typeAllowsNewPatients: type?.newPatientAllowed ?? true,
         },
@@ -201,7 +201,7 @@ export class BookingHandler {
     const recorded = await this.store.readStream(slotStreamId(from.slotId));
     const locationId = recorded[0]?.envelope.locationId ?? null;
     const location = locationId ? await this.catalog.location(locationId) : null;
-    await this.decide(
+    await this.runSlotCommand(
       {
         type: 'CancelBooking',
         data: {
@@ -221,6 +221,19 @@ export class BookingHandler {
     );
   }
 
+  /** {@link completeReschedule} for the workflow consumer: an old booking gone another way is fine. */
+  async completeRescheduleQuietly(
+    from: NonNullable<SlotBookedV1['rescheduledFrom']>,
+    by: string,
+    ctx: { correlationId: string; causationId: string },
+  ): Promise<void> {
+    try {
+      await this.completeReschedule(from, by, ctx.correlationId, ctx.causationId);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error; // attended, or already moved
+    }
+  }
+
   async recordAttendance(
     user: AuthUser,
     appointmentId: string,
@@ -229,7 +242,7 @@ export class BookingHandler {
   ): Promise<AppointmentDoc> {
     const appointment = await this.writableAppointment(user, appointmentId);
     const now = this.clock.now();
-    await this.decide(
+    await this.runSlotCommand(
       {
         type: 'RecordAttendance',
         data: {
@@ -254,7 +267,8 @@ export class BookingHandler {
     return doc;
   }
 
-  private async decide(
+  /** Load, decide and append one slot command (optimistic concurrency), then wait for the read model. */
+  async runSlotCommand(
     command: SlotCommand,
     location: SchedulingLocationDoc | null,
     correlationId: string,
@@ -304,7 +318,7 @@ export class BookingHandler {
   }
 
   /** The slot to book: its template spec (for a slot whose stream does not exist yet), scope, protection. */
-  private async bookableSlot(
+  async bookableSlot(
     user: AuthUser,
     slotId: string,
   ): Promise<{ spec: SlotSpec | null; location: SchedulingLocationDoc; protectedSlot: boolean }> {
@@ -317,27 +331,36 @@ export class BookingHandler {
     return { spec, location, protectedSlot: slot.protected };
   }
 
-  private async requireAuthority(
+  /** What the scheduling-authority matrix says of `user` booking this type in this kind of slot. */
+  async authorityDecision(
     user: AuthUser,
     appointmentTypeId: string,
     protectedSlot: boolean,
-  ): Promise<void> {
+  ): Promise<AuthorityDecision> {
     const personal =
       user.role === 'coordinator'
         ? ((await this.catalog.coordinator(user.sub))?.schedulingAuthority ?? [])
         : [];
-    const decision: AuthorityDecision = schedulingAuthority({
+    return schedulingAuthority({
       role: user.role,
       personalAuthority: personal,
       appointmentTypeId,
       protectedSlot,
     });
+  }
+
+  private async requireAuthority(
+    user: AuthUser,
+    appointmentTypeId: string,
+    protectedSlot: boolean,
+  ): Promise<void> {
+    const decision = await this.authorityDecision(user, appointmentTypeId, protectedSlot);
     if (decision === 'direct') return;
     if (decision === 'approval')
       throw new ApiError(
         403,
         'approval_required',
-        `Booking ${appointmentTypeId}${protectedSlot ? ' in a protected slot' : ''} needs in-house approval`,
+        `Booking ${appointmentTypeId}${protectedSlot ? ' in a protected slot' : ''} needs in-house approval: POST /api/v1/booking-approvals`,
         [{ appointmentTypeId, protectedSlot }],
       );
     throw new ApiError(403, 'not_authorized_to_book', `You may not book ${appointmentTypeId}`, [
@@ -346,7 +369,7 @@ export class BookingHandler {
   }
 
   /** The callback task exists, is in the caller's scope and still open (booking it resolves it). */
-  private async requireOpenTask(user: AuthUser, taskId: string): Promise<void> {
+  async requireOpenTask(user: AuthUser, taskId: string): Promise<void> {
     const recorded = await this.store.readStream(`task-${taskId}`);
     const opened = recorded.find((r) => r.envelope.type === 'TaskOpened');
     if (!opened) throw new ApiError(422, 'unknown_task', `Unknown task ${taskId}`, [{ path: 'taskId' }]);
@@ -362,7 +385,7 @@ export class BookingHandler {
   }
 
   /** The caller's count of no-shows, completed with the no-shows recorded here for the same patient. */
-  private async patientWithHistory(patient: PatientInput): Promise<PatientContact> {
+  async patientWithHistory(patient: PatientInput): Promise<PatientContact> {
     const recorded = await this.readModels.count(APPOINTMENTS_COLLECTION, {
       patientRef: patient.patientRef,
       status: 'no_show',
@@ -370,7 +393,7 @@ export class BookingHandler {
     return { ...patient, priorNoShows: Math.max(patient.priorNoShows ?? 0, recorded) };
   }
 
-  private async writableAppointment(
+  async writableAppointment(
     user: AuthUser,
     appointmentId: string,
   ): Promise<{ doc: AppointmentDoc; location: SchedulingLocationDoc }> {

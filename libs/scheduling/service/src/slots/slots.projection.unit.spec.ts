@@ -56,7 +56,7 @@ const booked = (start: string, bookingId: string, rescheduledFrom: unknown = nul
     source: 'callback',
     taskId: 't-1',
     holdId: null,
-    authority: { kind: 'direct', approvalId: null },
+    authority: { kind: 'direct', approvalId: null, approvedBy: null },
     rescheduledFrom,
     bookedBy: 'ann',
     bookedAt: '2026-11-30T17:00:00.000Z',

@@ -148,8 +148,12 @@ export const slotBookedV1 = z.object({
   taskId: id.nullable(),
   /** A booking under a hold (a waitlist confirmation, an approved request). */
   holdId: id.nullable(),
-  /** Direct authority, or approved in house (the approval request's id). */
-  authority: z.object({ kind: z.enum(['direct', 'approved']), approvalId: id.nullable() }),
+  /** Direct authority, or approved in house (the approval request and who approved it). */
+  authority: z.object({
+    kind: z.enum(['direct', 'approved']),
+    approvalId: id.nullable(),
+    approvedBy: id.nullable(),
+  }),
   /** Set when the appointment moved here from another slot; that booking is then cancelled. */
   rescheduledFrom: z.object({ slotId: id, bookingId: id }).nullable(),
   bookedBy: id,
