@@ -63,6 +63,7 @@ describe('npm start (embedded single process)', () => {
             'gateway.live-queues',
             'projections',
             'read-models',
+            'reminders.scheduling',
             'scheduling.workflow',
             'sla-monitor.task-events',
             'store-to-bus-relay',

@@ -3,6 +3,7 @@ import { callIngestProjections } from '@ringback/call-ingest-service';
 import { slaMonitorProjections } from '@ringback/sla-monitor-service';
 import { triageProjections } from '@ringback/triage-service';
 import { schedulingProjections } from '@ringback/scheduling-service';
+import { remindersProjections } from '@ringback/reminders-service';
 
 /**
  * The read models the single process keeps: each service's projections, added here as the services
@@ -14,4 +15,5 @@ export const projectionCatalogue: readonly Projection[] = [
   ...slaMonitorProjections,
   ...triageProjections,
   ...schedulingProjections,
+  ...remindersProjections,
 ];

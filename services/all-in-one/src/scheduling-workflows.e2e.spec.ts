@@ -144,7 +144,7 @@ describe('scheduling workflows over the all-in-one process: in-house approvals a
     tokens.desk = await token({ sub: 'desk-aurora', role: 'clinic_staff', locations: ['aurora'] });
     tokens.supervisor = await token({ sub: 'sue', role: 'supervisor', regions: ['west'] });
     await configureLocations(rb, tokens.admin, { aurora });
-    await configureScheduling(rb, tokens.admin);
+    await configureScheduling(rb.service.url, tokens.admin);
     await settle();
   });
 

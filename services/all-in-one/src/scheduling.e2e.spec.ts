@@ -99,7 +99,7 @@ describe('scheduling over the all-in-one process: templates, slots, bookings wit
     tokens.desk = await token({ sub: 'desk-aurora', role: 'clinic_staff', locations: ['aurora'] });
     tokens.supervisor = await token({ sub: 'sue', role: 'supervisor', regions: ['west'] });
     await configureLocations(rb, tokens.admin, { aurora, boston });
-    await configureScheduling(rb, tokens.admin);
+    await configureScheduling(rb.service.url, tokens.admin);
     assert.equal(
       (
         await expectStatus<{ version: number }>(

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { signDevToken } from '@ringback/auth';
 import { VirtualClock } from '@ringback/kernel';
 import { inProcessHost, type DayHost } from './test-fixtures/day-host';
+import { configureScheduling } from './test-fixtures/scheduling.fixture';
 import {
   E2E_SECRET,
   E2E_WEBHOOK_SECRET,
@@ -67,6 +68,24 @@ describe('the wallboard in headless Chromium', () => {
     });
     assert.equal(res.status, 202);
     return ((await res.json()) as { taskId: string }).taskId;
+  };
+  /** The desk refreshes every 2 s of page time: run the page's clock until `target` shows (or fail). */
+  const refreshedUntil = async (
+    page: Page,
+    target: ReturnType<Page['locator']>,
+    state: 'visible' | 'detached' = 'visible',
+  ) => {
+    for (let i = 0; i < 10; i++) {
+      await page.clock.runFor(2_000);
+      if (
+        await target.waitFor({ state, timeout: 500 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+    }
+    await target.waitFor({ state, timeout: 1_000 });
   };
   const shot = async (page: Page, name: string) => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -219,15 +238,14 @@ describe('the wallboard in headless Chromium', () => {
     await page.goto(`${rb.service.url}/?as=ann`);
     await page.locator('#desk button[data-presence="available"]').click({ timeout: 10_000 });
     await host.settle(); // routing offers the waiting call to Ann
-    await page.clock.runFor(2_000);
     const offer = page.locator('#desk .card.offer');
-    await offer.waitFor({ timeout: 5_000 });
+    await refreshedUntil(page, offer);
     await shot(page, 'desk-offer');
     await offer.locator('button[data-action="accept"]').click();
     await host.settle();
 
     const card = page.locator(`#desk .card.task[data-task="${taskId}"]`);
-    await card.waitFor({ timeout: 5_000 });
+    await refreshedUntil(page, card);
     const script = (await card.locator('.script').textContent()) ?? '';
     assert.match(script, /Hi Dana Reyes, this is Ann Okafor from Aurora Family Medicine\./);
     assert.match(script, /returning your call about booking a first visit/);
@@ -239,9 +257,7 @@ describe('the wallboard in headless Chromium', () => {
       .locator(`#desk .card.task[data-task="${taskId}"] button[data-action="resolve-booked"]`)
       .click();
     await host.settle();
-    await page
-      .locator(`#desk .card.task[data-task="${taskId}"]`)
-      .waitFor({ state: 'detached', timeout: 5_000 });
+    await refreshedUntil(page, page.locator(`#desk .card.task[data-task="${taskId}"]`), 'detached');
 
     const done = await fetch(`${rb.service.url}/api/v1/tasks/${taskId}`, {
       headers: { authorization: `Bearer ${admin}` },
@@ -251,5 +267,74 @@ describe('the wallboard in headless Chromium', () => {
     assert.equal(body.assigneeId, 'ann');
     assert.equal(body.sla.status, 'met');
     await shot(page, 'desk-done');
+  });
+
+  it('books an appointment within the coordinator’s authority from the desk; the supervisor sees the confirmation in the outbox', async (t) => {
+    const executablePath = requireChromium(t);
+    if (!executablePath) return;
+    browser ??= await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+    await configureScheduling(rb.service.url, admin);
+    clock.set(new Date(clock.now() + 5 * 60_000).toISOString()); // Ann's wrap-up from the last call ends
+    await host.settle();
+    const taskId = await missedCall({
+      providerCallId: 'browser-3',
+      locationId: 'aurora',
+      from: '+1 303 555 0177',
+      callerName: 'Sam Ortiz',
+      intent: 'new_patient',
+      language: 'es',
+    });
+    await host.settle();
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    await page.clock.install({ time: new Date(clock.now()) });
+    await page.goto(`${rb.service.url}/?as=ann`);
+    const available = page.locator('#desk button[data-presence="available"]');
+    if (await available.isVisible({ timeout: 5_000 }).catch(() => false)) await available.click();
+    await host.settle();
+    const offer = page.locator('#desk .card.offer');
+    await refreshedUntil(page, offer);
+    await offer.locator('button[data-action="accept"]').click();
+    await host.settle();
+    const card = page.locator(`#desk .card.task[data-task="${taskId}"]`);
+    await refreshedUntil(page, card);
+    await card.locator('button[data-action="find-slots"]').click();
+    const picker = page.locator(`#desk [data-booking="${taskId}"]`);
+    await picker.waitFor({ timeout: 5_000 });
+    assert.equal(await picker.locator('select[data-field="appointment-type"]').inputValue(), 'new-visit');
+    const first = picker.locator('button[data-slot]').first();
+    const slotId = await first.getAttribute('data-slot');
+    assert.equal(slotId, 'dr-lee.2026-12-01T15:00:00.000Z', 'the first free new-patient slot: Tuesday 08:00');
+    await shot(page, 'desk-booking');
+    await first.click();
+    const note = page.locator('#desk .booked-note').first();
+    await note.waitFor({ timeout: 5_000 });
+    assert.match(
+      (await note.textContent()) ?? '',
+      /^Booked .* at Aurora Family Medicine \(new-visit\); the task is resolved\.$/,
+    );
+    await host.settle(); // the booking resolves the task; its confirmation is sent
+    await refreshedUntil(page, card, 'detached');
+    const task = (await (
+      await fetch(`${rb.service.url}/api/v1/tasks/${taskId}`, {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json()) as {
+      status: string;
+    };
+    assert.equal(task.status, 'resolved');
+
+    const sup = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    await sup.clock.install({ time: new Date(clock.now()) });
+    await sup.goto(`${rb.service.url}/?as=sup-west`);
+    const row = sup.locator('#team table.outbox tr', { hasText: 'Booking confirmation' });
+    await row.first().waitFor({ timeout: 10_000 });
+    const text = (await row.first().textContent()) ?? '';
+    assert.match(text, /•••0177/);
+    assert.match(text, /sent/);
+    assert.match(text, /su cita quedó reservada/);
+    assert.doesNotMatch(text, /3035550177/, 'the whole number is not shown');
+    await shot(sup, 'supervisor-outbox');
   });
 });

@@ -1,11 +1,20 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { RemindersModule } from '@ringback/reminders-service';
+import { createMetricsRegistry } from '@ringback/observability';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { RemindersAppModule } from './reminders-app.module';
 
 async function main(): Promise<void> {
   // This entrypoint is the reminders process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'reminders' });
-  await bootstrapService({ name: config.serviceName, module: RemindersModule, config });
+  const registry = createMetricsRegistry(config.serviceName);
+  const adapters = createPlatformAdapters(config, { metrics: registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: RemindersAppModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -19,3 +19,7 @@ export {
   type AuthenticatedRequest,
 } from './auth.guard';
 export { AuthModule } from './auth.module';
+export * from './webhooks/webhook-signature';
+export * from './webhooks/twilio-signature';
+export { WebhookSignatureGuard, invalidSignature } from './webhooks/webhook-signature.guard';
+export { EMPTY_TWIML, twilioParamsOf, verifiedTwilioParams } from './webhooks/twilio-request';

@@ -167,6 +167,38 @@ export const envSchema = z.object({
     description:
       'Period of the SLA timer loop that fires at-risk and breach thresholds; 0 stops the loop (tests drive it).',
   }),
+  MESSAGE_CHANNEL: v(z.enum(['outbox', 'twilio']), {
+    default: 'outbox',
+    description:
+      'Where patient messages go: `outbox` keeps them in the embedded outbox (DATA_DIR, shown in the web UI), `twilio` sends SMS and voice through Twilio (needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER).',
+  }),
+  TWILIO_ACCOUNT_SID: v(
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits')
+      .optional(),
+    {
+      description: 'Twilio account that sends patient messages (MESSAGE_CHANNEL=twilio).',
+    },
+  ),
+  TWILIO_FROM_NUMBER: v(
+    z
+      .string()
+      .regex(/^\+[1-9]\d{1,14}$/, 'E.164')
+      .optional(),
+    {
+      description: 'The Twilio number patient messages come from, E.164 (MESSAGE_CHANNEL=twilio).',
+    },
+  ),
+  TWILIO_API_BASE_URL: v(urlWithProtocol(['http', 'https']), {
+    default: 'https://api.twilio.com',
+    description: 'Base URL of the Twilio REST API.',
+  }),
+  MESSAGES_INTERVAL_MS: v(int(0, 60_000), {
+    default: '1000',
+    description:
+      'Period of the message dispatcher (send due messages, raise follow-ups); 0 stops the loop (tests drive it).',
+  }),
   SCHEDULING_INTERVAL_MS: v(int(0, 60_000), {
     default: '1000',
     description:

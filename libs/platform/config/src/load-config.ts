@@ -26,7 +26,13 @@ export interface RingbackConfig {
   /** Base URL (no trailing slash) the outside world reaches this process at: `PUBLIC_BASE_URL`. */
   publicBaseUrl: string;
   /** Twilio voice status callbacks; `authToken` null when not configured. */
-  twilio: { authToken: string | null };
+  twilio: {
+    authToken: string | null;
+    accountSid: string | null;
+    fromNumber: string | null;
+    apiBaseUrl: string;
+  };
+  messages: { channel: 'outbox' | 'twilio'; intervalMs: number };
   log: { level: LogLevel };
   serviceName: string;
   kafka: { brokers: string[]; clientId: string; topicPartitions: number };
@@ -85,6 +91,12 @@ function crossChecks(env: Env): ConfigIssue[] {
       if (!present(env, name)) issues.push({ variable: name, message: 'required when MODE=distributed' });
     }
   }
+  if (present(env, 'MESSAGE_CHANNEL') === 'twilio') {
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'] as const) {
+      if (!present(env, name))
+        issues.push({ variable: name, message: 'required when MESSAGE_CHANNEL=twilio' });
+    }
+  }
   if (present(env, 'NODE_ENV') === 'production') {
     const secretRules: { name: EnvVarName; dev: string; optionalWhen?: EnvVarName }[] = [
       { name: 'AUTH_JWT_SECRET', dev: DEV_AUTH_JWT_SECRET, optionalWhen: 'AUTH_JWKS_URL' },
@@ -134,7 +146,13 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
     },
     ingest: { webhookSecret: parsed.INGEST_WEBHOOK_SECRET },
     publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),
-    twilio: { authToken: parsed.TWILIO_AUTH_TOKEN ?? null },
+    twilio: {
+      authToken: parsed.TWILIO_AUTH_TOKEN ?? null,
+      accountSid: parsed.TWILIO_ACCOUNT_SID ?? null,
+      fromNumber: parsed.TWILIO_FROM_NUMBER ?? null,
+      apiBaseUrl: parsed.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
+    },
+    messages: { channel: parsed.MESSAGE_CHANNEL, intervalMs: parsed.MESSAGES_INTERVAL_MS },
     log: { level: parsed.LOG_LEVEL },
     serviceName: parsed.SERVICE_NAME,
     kafka: {

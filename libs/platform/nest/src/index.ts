@@ -47,3 +47,4 @@ export {
 } from './openapi/openapi.registry';
 export { OpenApiHttpController } from './openapi/openapi.http.controller';
 export { correlationIdOf } from './http/correlation-id';
+export { StreamCommands, type CommandContext } from './commands/stream-commands';

@@ -4,3 +4,5 @@ export * from './plan/reminder-plan';
 export * from './sequence/reminder-sequence.decider';
 export * from './messages/outbound-message.decider';
 export * from './replies/reply-intent';
+export * from './templates/message-templates';
+export * from './replies/phone-key';

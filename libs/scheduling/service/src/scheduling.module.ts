@@ -13,7 +13,7 @@ import { AppointmentsHttpController, SlotsHttpController } from './booking/appoi
 import { BookingHandler } from './booking/booking.handler';
 import { BookingApprovalsHandler } from './approvals/booking-approvals.handler';
 import { WaitlistHandler } from './waitlist/waitlist.handler';
-import { SchedulingCommands } from './scheduling-commands';
+import { StreamCommands } from '@ringback/nest-platform';
 import {
   SCHEDULING_WORKFLOW_GROUP_ID,
   SchedulingWorkflowConsumer,
@@ -85,7 +85,7 @@ export class SchedulingLifecycle implements OnModuleInit, BeforeApplicationShutd
     ConfigureCatalogHandler,
     BookingHandler,
     SlotSearchService,
-    SchedulingCommands,
+    StreamCommands,
     BookingApprovalsHandler,
     WaitlistHandler,
     SchedulingWorkflowConsumer,

@@ -14,6 +14,7 @@ import {
   TaskBookingsConsumer,
 } from '@ringback/triage-service';
 import { SchedulingTimers, SchedulingWorkflowConsumer } from '@ringback/scheduling-service';
+import { MessageDispatcher, RemindersSchedulingConsumer } from '@ringback/reminders-service';
 import { eventually } from '@ringback/testing';
 
 /** What a day scenario needs of the system under test, wherever it runs. */
@@ -36,11 +37,13 @@ export async function settleRingback(service: RunningService, adapters: Platform
     app.get(TaskClosuresConsumer, { strict: false }),
     app.get(TaskBookingsConsumer, { strict: false }),
     app.get(SchedulingWorkflowConsumer, { strict: false }),
+    app.get(RemindersSchedulingConsumer, { strict: false }),
   ];
   const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS, { strict: false });
   const sla = app.get(SlaTimerScheduler, { strict: false });
   const routing = app.get(RoutingDispatcher, { strict: false });
   const scheduling = app.get(SchedulingTimers, { strict: false });
+  const messages = app.get(MessageDispatcher, { strict: false });
   const store = adapters.eventStore;
   for (let round = 0; round < 200; round++) {
     const head = await store.headPosition();
@@ -51,6 +54,7 @@ export async function settleRingback(service: RunningService, adapters: Platform
     await sla.tick();
     await routing.tick();
     await scheduling.tick();
+    await messages.tick();
     if ((await store.headPosition()) === head) return;
   }
   throw new Error('the system did not settle within 200 rounds');

@@ -1,6 +1,5 @@
 // The scheduling catalogue of the scheduling e2e specs: Aurora's appointment types, two coordinators
 // with their own authority, and Dr. Lee's template (Tuesdays and Fridays in Denver).
-import type { RunningRingback } from './all-in-one.harness';
 
 type Json = Record<string, unknown>;
 
@@ -35,8 +34,8 @@ export const patient = (ref = 'mrn-1001', over: Json = {}): Json => ({
   ...over,
 });
 
-async function put(rb: RunningRingback, token: string, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${rb.service.url}${path}`, {
+async function put(baseUrl: string, token: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${baseUrl}${path}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -45,13 +44,13 @@ async function put(rb: RunningRingback, token: string, path: string, body: unkno
 }
 
 /** Appointment types, coordinators Ann and Bo (pod-mountain) and Dr. Lee, through the admin API. */
-export async function configureScheduling(rb: RunningRingback, adminToken: string): Promise<void> {
+export async function configureScheduling(baseUrl: string, adminToken: string): Promise<void> {
   for (const [id, name, newPatientAllowed] of [
     ['new-visit', 'New patient visit', true],
     ['follow-up', 'Follow-up', false],
     ['procedure', 'Minor procedure', true],
   ] as const)
-    await put(rb, adminToken, `/api/v1/admin/appointment-types/${id}`, {
+    await put(baseUrl, adminToken, `/api/v1/admin/appointment-types/${id}`, {
       name,
       durationMinutes: 30,
       newPatientAllowed,
@@ -61,11 +60,11 @@ export async function configureScheduling(rb: RunningRingback, adminToken: strin
     ['ann', 'Ann'],
     ['bo', 'Bo'],
   ] as const)
-    await put(rb, adminToken, `/api/v1/admin/coordinators/${id}`, {
+    await put(baseUrl, adminToken, `/api/v1/admin/coordinators/${id}`, {
       name,
       podIds: ['pod-mountain'],
       languages: ['en', 'es'],
       schedulingAuthority: ['new-visit', 'follow-up'],
     });
-  await put(rb, adminToken, '/api/v1/admin/providers/dr-lee', drLee);
+  await put(baseUrl, adminToken, '/api/v1/admin/providers/dr-lee', drLee);
 }

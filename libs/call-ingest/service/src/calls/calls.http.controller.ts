@@ -17,7 +17,7 @@ import {
   type MissedCallRequest,
 } from './call-webhook.schemas';
 import { RecordCallHandler } from './record-call.handler';
-import { WebhookSignatureGuard } from './webhook-signature.guard';
+import { WebhookSignatureGuard } from '@ringback/auth';
 
 /**
  * The signed call-lifecycle webhooks (contract "Calls (signed webhook)"). Order of checks: signature

@@ -3,7 +3,7 @@ import { CallsOpenApi } from './calls.openapi';
 import { RecordCallHandler } from './record-call.handler';
 import { TaskClosuresConsumer } from './task-closures.consumer';
 import { TwilioStatusHttpController } from './twilio-status.http.controller';
-import { WebhookSignatureGuard } from './webhook-signature.guard';
+import { WebhookSignatureGuard } from '@ringback/auth';
 
 export * from './call-webhook.schemas';
 export { CallsHttpController } from './calls.http.controller';
@@ -21,7 +21,6 @@ export {
   type TwilioParams,
   type TwilioStatusOutcome,
 } from './twilio-status.mapping';
-export { WebhookSignatureGuard, invalidSignature } from './webhook-signature.guard';
 
 /** The calls slice, for the call-ingest module. */
 export const callControllers = [CallsHttpController, TwilioStatusHttpController];

@@ -3,7 +3,6 @@ import type { RingbackConfig } from '@ringback/config';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '@ringback/kernel';
 import {
   correlationIdOf,
-  ApiError,
   RINGBACK_CONFIG,
   RequestValidationError,
   ZodValidationPipe,
@@ -11,25 +10,12 @@ import {
   type HttpResponse,
 } from '@ringback/nest-platform';
 import type { z } from 'zod';
-import { verifyTwilioSignature } from '../webhooks/twilio-signature';
+import { EMPTY_TWIML, twilioParamsOf, verifiedTwilioParams } from '@ringback/auth';
 import { twilioStatusQuerySchema } from './call-webhook.schemas';
 import { RecordCallHandler } from './record-call.handler';
-import { mapTwilioStatus, type TwilioParams } from './twilio-status.mapping';
-import { invalidSignature } from './webhook-signature.guard';
+import { mapTwilioStatus } from './twilio-status.mapping';
 
-/** The empty TwiML document Twilio expects back. */
-export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
-
-/** Only flat string (or repeated string) parameters take part in Twilio's signature. */
-export function twilioParamsOf(body: unknown): TwilioParams {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  const params: TwilioParams = {};
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (typeof value === 'string') params[key] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) params[key] = value;
-  }
-  return params;
-}
+export { EMPTY_TWIML, twilioParamsOf };
 
 /**
  * Twilio voice status callback, `application/x-www-form-urlencoded`, configured per location as
@@ -54,22 +40,7 @@ export class TwilioStatusHttpController {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const authToken = this.config.twilio.authToken;
-    if (!authToken)
-      throw new ApiError(
-        503,
-        'twilio_not_configured',
-        'Twilio callbacks are not configured (TWILIO_AUTH_TOKEN)',
-      );
-    const params = twilioParamsOf(body);
-    const signature = req.headers['x-twilio-signature'];
-    const verified = verifyTwilioSignature({
-      authToken,
-      url: `${this.config.publicBaseUrl}${req.originalUrl ?? req.url}`,
-      params,
-      signatureHeader: Array.isArray(signature) ? signature[0] : signature,
-    });
-    if (!verified) throw invalidSignature('bad_signature');
+    const params = verifiedTwilioParams(this.config, req, body);
 
     const query = new ZodValidationPipe(twilioStatusQuerySchema).transform(
       (req as HttpRequest & { query?: unknown }).query,

@@ -341,6 +341,174 @@
     await refreshDesk();
   }
 
+  // ---- Booking from the desk: free slots of the task's clinic, within my scheduling authority. ----
+  const booking = new Map(); // taskId -> { open, types, typeId, slots, providers, message, approvalBody }
+  // A booked task leaves the desk (the booking resolves it): what was booked stays in view here.
+  const booked = [];
+  const slotTime = (iso) =>
+    new Date(iso).toLocaleString([], {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+
+  async function loadSlots(task) {
+    const st = booking.get(task.taskId);
+    const from = new Date(Date.now()).toISOString();
+    const to = new Date(Date.now() + 14 * 86_400_000).toISOString();
+    const r = await call(
+      'GET',
+      `/api/v1/slots?locationId=${encodeURIComponent(task.locationId)}&appointmentTypeId=${encodeURIComponent(st.typeId)}&from=${from}&to=${to}`,
+    );
+    st.slots = r.status === 200 ? r.body.items.slice(0, 8) : [];
+  }
+
+  async function openBooking(task) {
+    const [types, providers] = await Promise.all([
+      call('GET', '/api/v1/appointment-types'),
+      call('GET', `/api/v1/providers?locationId=${encodeURIComponent(task.locationId)}`),
+    ]);
+    const list = types.status === 200 ? types.body.items : [];
+    const offered = new Set(
+      (providers.status === 200 ? providers.body.items : []).flatMap((p) =>
+        Object.values(p.weekly).flatMap((ivs) => ivs.flatMap((iv) => iv.appointmentTypeIds)),
+      ),
+    );
+    const usable = list.filter((t) => offered.has(t.appointmentTypeId));
+    const preferred =
+      usable.find((t) => task.intent === 'new_patient' && t.newPatientAllowed) || usable[0] || null;
+    booking.set(task.taskId, {
+      open: true,
+      types: usable,
+      typeId: preferred ? preferred.appointmentTypeId : null,
+      slots: [],
+      providers: new Map(
+        (providers.status === 200 ? providers.body.items : []).map((p) => [p.providerId, p.name]),
+      ),
+      message: usable.length ? '' : 'This clinic has no bookable providers yet.',
+      approvalBody: null,
+    });
+    if (preferred) await loadSlots(task);
+    await refreshDesk();
+  }
+
+  async function bookSlot(task, contact, slot) {
+    const st = booking.get(task.taskId);
+    const type = st.types.find((t) => t.appointmentTypeId === st.typeId);
+    const body = {
+      slotId: slot.slotId,
+      appointmentTypeId: st.typeId,
+      newPatient: task.intent === 'new_patient' && Boolean(type && type.newPatientAllowed),
+      patient: {
+        patientRef: `caller-${task.taskId}`,
+        phone: contact.callerPhone || null,
+        preferredChannel: 'sms',
+        language: contact.language || 'en',
+      },
+      taskId: task.taskId,
+    };
+    const r = await call('POST', '/api/v1/appointments', body);
+    if (r.status === 201) {
+      st.message = `Booked ${slotTime(r.body.start)}. The confirmation goes out by SMS.`;
+      st.slots = [];
+      booked.unshift(
+        `Booked ${slotTime(r.body.start)} at ${await clinicName(task.locationId)} (${st.typeId}); the task is resolved.`,
+      );
+      booked.length = Math.min(booked.length, 3);
+    } else if (r.body && r.body.error && r.body.error.code === 'approval_required') {
+      st.message = `${r.body.error.message.split(':')[0]}.`;
+      st.approvalBody = body;
+    } else {
+      st.message = r.body && r.body.error ? r.body.error.message : `failed (${r.status})`;
+      if (r.status === 409) await loadSlots(task); // someone was quicker: show what is left
+    }
+    await refreshDesk();
+  }
+
+  async function requestApproval(task) {
+    const st = booking.get(task.taskId);
+    const r = await call('POST', '/api/v1/booking-approvals', st.approvalBody);
+    st.message =
+      r.status === 201
+        ? `Approval requested; the slot is held until ${new Date(r.body.dueAt).toLocaleTimeString()}.`
+        : (r.body && r.body.error && r.body.error.message) || `failed (${r.status})`;
+    st.approvalBody = null;
+    await refreshDesk();
+  }
+
+  function bookingBlock(task, contact) {
+    const st = booking.get(task.taskId);
+    if (!st || !st.open)
+      return el(
+        'button',
+        { type: 'button', class: 'primary', 'data-action': 'find-slots', onclick: () => openBooking(task) },
+        'Book an appointment',
+      );
+    return el(
+      'div',
+      { class: 'booking', 'data-booking': task.taskId },
+      st.types.length
+        ? el(
+            'label',
+            {},
+            'Appointment type ',
+            el(
+              'select',
+              {
+                'data-field': 'appointment-type',
+                onchange: async (e) => {
+                  st.typeId = e.target.value;
+                  st.message = '';
+                  await loadSlots(task);
+                  await refreshDesk();
+                },
+              },
+              ...st.types.map((t) =>
+                el(
+                  'option',
+                  {
+                    value: t.appointmentTypeId,
+                    ...(t.appointmentTypeId === st.typeId ? { selected: 'selected' } : {}),
+                  },
+                  `${t.name} (${t.durationMinutes} min)`,
+                ),
+              ),
+            ),
+          )
+        : '',
+      st.types.length
+        ? st.slots.length
+          ? el(
+              'div',
+              { class: 'slots' },
+              ...st.slots.map((slot) =>
+                el(
+                  'button',
+                  { type: 'button', 'data-slot': slot.slotId, onclick: () => bookSlot(task, contact, slot) },
+                  `${slotTime(slot.start)} · ${st.providers.get(slot.providerId) || slot.providerId}${slot.protected ? ' · protected' : ''}`,
+                ),
+              ),
+            )
+          : el('p', { class: 'empty' }, 'No free slots of this type in the next two weeks.')
+        : '',
+      st.approvalBody
+        ? el(
+            'button',
+            {
+              type: 'button',
+              class: 'warn',
+              'data-action': 'request-approval',
+              onclick: () => requestApproval(task),
+            },
+            'Ask for approval',
+          )
+        : '',
+      st.message ? el('p', { class: 'note', role: 'status' }, st.message) : '',
+    );
+  }
+
   async function refreshDesk() {
     const me = await call('GET', `/api/v1/coordinators/${encodeURIComponent(claims.sub)}`);
     const desk = $('desk');
@@ -496,6 +664,7 @@
               label,
             ),
           ),
+          bookingBlock(task, contact),
           el(
             'button',
             {
@@ -522,6 +691,7 @@
       presence,
       el('h2', {}, `My work · ${c.name}`),
       el('p', { id: 'desk-error', class: 'error', role: 'alert' }),
+      ...booked.map((text) => el('p', { class: 'booked-note', role: 'status' }, text)),
       ...(cards.length
         ? cards
         : [
@@ -545,10 +715,27 @@
     void refreshTeam();
   }
 
+  /** `+13035550101` -> `•••0101`: the outbox shows whom a message went to without the whole number. */
+  const masked = (to) => (to.includes('@') ? to.replace(/^(.).*(@.*)$/, '$1•••$2') : `•••${to.slice(-4)}`);
+  const KIND_TEXT = {
+    confirmation: 'Booking confirmation',
+    reminder_48h: 'Reminder (2 days)',
+    reminder_24h: 'Reminder (1 day)',
+    same_day: 'Same-day check-in',
+    cancellation: 'Cancellation',
+    waitlist_offer: 'Waitlist offer',
+    waitlist_filled: 'Offer filled',
+    help: 'Help reply',
+    opt_out: 'Opt-out confirmation',
+  };
+
   async function refreshTeam() {
-    const [people, alerts] = await Promise.all([
+    const [people, alerts, outbox, approvals, followUps] = await Promise.all([
       call('GET', '/api/v1/coordinators'),
       call('GET', '/api/v1/alerts?state=active'),
+      call('GET', '/api/v1/outbox?limit=25'),
+      call('GET', '/api/v1/booking-approvals?state=pending'),
+      call('GET', '/api/v1/follow-ups?state=open'),
     ]);
     const byPod = new Map();
     for (const c of people.status === 200 ? people.body.items : [])
@@ -605,7 +792,110 @@
             ),
           )),
     );
-    $('team').replaceChildren(teamPanel, alertPanel);
+    const pending = approvals.status === 200 ? approvals.body.items : [];
+    const approvalPanel = el(
+      'div',
+      {},
+      el('h2', {}, `Bookings waiting for approval · ${pending.length}`),
+      ...(pending.length === 0
+        ? [el('p', { class: 'empty' }, 'Nothing to approve.')]
+        : pending.map((a) =>
+            el(
+              'div',
+              { class: 'approval', 'data-approval': a.approvalId },
+              `${a.appointmentTypeId} · ${slotTime(a.slotId.slice(a.slotId.indexOf('.') + 1))} · ${a.reason.replace(/_/g, ' ')} · asked by ${a.requestedBy} · decide by ${new Date(a.dueAt).toLocaleTimeString()} `,
+              ...['approve', 'deny'].map((d) =>
+                el(
+                  'button',
+                  {
+                    type: 'button',
+                    'data-action': d,
+                    onclick: async () => {
+                      const r = await call('POST', `/api/v1/booking-approvals/${a.approvalId}/${d}`, {});
+                      if (r.status !== 200 && r.body && r.body.error) alert(r.body.error.message);
+                      await refreshTeam();
+                    },
+                  },
+                  d === 'approve' ? 'Approve' : 'Deny',
+                ),
+              ),
+            ),
+          )),
+    );
+    const open = followUps.status === 200 ? followUps.body.items : [];
+    const followUpPanel = el(
+      'div',
+      {},
+      el('h2', {}, `Patients to call · ${open.length}`),
+      ...(open.length === 0
+        ? [el('p', { class: 'empty' }, 'No follow-ups.')]
+        : open.map((f) =>
+            el(
+              'div',
+              { class: 'follow-up', 'data-follow-up': f.followUpId },
+              `${f.reason.replace(/_/g, ' ')} · ${f.locationId} · due ${new Date(f.dueAt).toLocaleString()} `,
+              el(
+                'button',
+                {
+                  type: 'button',
+                  'data-action': 'complete',
+                  onclick: async () => {
+                    await call('POST', `/api/v1/follow-ups/${f.followUpId}/complete`, {});
+                    await refreshTeam();
+                  },
+                },
+                'Done',
+              ),
+            ),
+          )),
+    );
+    const messages = outbox.status === 200 ? outbox.body.items : [];
+    const outboxPanel = el(
+      'div',
+      {},
+      el('h2', {}, 'Messages to patients'),
+      outbox.status !== 200
+        ? el('p', { class: 'empty' }, 'The outbox is for supervisors and clinic staff.')
+        : messages.length === 0
+          ? el('p', { class: 'empty' }, 'No messages yet.')
+          : el(
+              'table',
+              { class: 'outbox' },
+              el(
+                'thead',
+                {},
+                el(
+                  'tr',
+                  {},
+                  ...['When', 'To', 'What', 'Status', 'Text'].map((h) => el('th', { scope: 'col' }, h)),
+                ),
+              ),
+              el(
+                'tbody',
+                {},
+                ...messages.map((m) =>
+                  el(
+                    'tr',
+                    { 'data-message': m.messageId, class: `msg-${m.state}` },
+                    el('td', {}, new Date(m.sentAt || m.sendAt).toLocaleString()),
+                    el('td', {}, `${m.channel} ${masked(m.to)}`),
+                    el('td', {}, KIND_TEXT[m.kind] || m.kind),
+                    el(
+                      'td',
+                      {},
+                      m.state === 'suppressed'
+                        ? `not sent (${m.suppressedReason.replace(/_/g, ' ')})`
+                        : m.state === 'failed'
+                          ? `failed (${m.failure.kind.replace(/_/g, ' ')})`
+                          : `${m.state}${m.delivery ? `, ${m.delivery}` : ''}`,
+                    ),
+                    el('td', { class: 'body' }, m.body),
+                  ),
+                ),
+              ),
+            ),
+    );
+    $('team').replaceChildren(teamPanel, alertPanel, approvalPanel, followUpPanel, outboxPanel);
   }
 
   // Countdowns move every second between updates.

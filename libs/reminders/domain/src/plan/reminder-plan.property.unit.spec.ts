@@ -58,8 +58,9 @@ describe('reminder plan', () => {
     ]);
   });
 
-  it('keeps local times across a DST change (48 h before a Monday after the autumn change)', () => {
-    // 1 November 2026: clocks go back in the US. 48 h before Monday 2 Nov 10:00 MST is Sat 31 Oct 11:00 MDT.
+  it('keeps local times across a DST change (two days before a Monday after the autumn change)', () => {
+    // 1 November 2026: clocks go back in the US. The 48 h reminder of Monday 2 Nov 10:00 MST comes on
+    // Saturday 31 Oct at 10:00 MDT (49 hours ahead in real time), at the hour of the appointment.
     const plan = planReminders({
       appointmentStart: local('2026-11-02T10:00'),
       bookedAt: local('2026-10-20T09:00'),
@@ -67,11 +68,12 @@ describe('reminder plan', () => {
       bestTimeWindow: null,
       highRisk: false,
     });
-    assert.equal(plan.messages.find((m) => m.kind === 'reminder_48h')?.sendAt, '2026-10-31T17:00:00.000Z');
+    assert.equal(plan.messages.find((m) => m.kind === 'reminder_48h')?.sendAt, '2026-10-31T16:00:00.000Z');
     assert.equal(
       DateTime.fromISO(plan.messages.find((m) => m.kind === 'reminder_48h')!.sendAt, { zone: DENVER }).hour,
-      11,
+      10,
     );
+    assert.equal(plan.messages.find((m) => m.kind === 'reminder_24h')?.sendAt, '2026-11-01T17:00:00.000Z');
   });
 
   it('never in quiet hours, never after the start, never before the booking, in time order (property)', () => {

@@ -93,16 +93,18 @@ export function planReminders(input: ReminderPlanInput): ReminderPlan {
   const confirmation = outOfQuietHours(booked, zone);
   if (confirmation < start) add('confirmation', confirmation);
 
-  const reminder = (hoursAhead: number): number | null => {
+  // "48 h before" as people mean it: two calendar days earlier at the same local time, so a reminder
+  // across a DST change still comes at the hour of the appointment.
+  const reminder = (daysAhead: number): number | null => {
     const latest = start - REMINDER_LEAD_MS;
-    const target = start - hoursAhead * 60 * 60_000;
+    const target = DateTime.fromMillis(start, { zone }).minus({ days: daysAhead }).toMillis();
     const t = outOfQuietHours(intoWindow(target, zone, input.bestTimeWindow, latest), zone);
     return t > booked && t <= latest ? t : null;
   };
   // A reminder hard on the heels of an earlier message (booked a day or two ahead) says nothing new.
   const afterConfirmation = (t: number | null) => (t !== null && t - confirmation < MIN_GAP_MS ? null : t);
-  const r48 = afterConfirmation(reminder(48));
-  const r24raw = afterConfirmation(reminder(24));
+  const r48 = afterConfirmation(reminder(2));
+  const r24raw = afterConfirmation(reminder(1));
   const r24 = r24raw !== null && r48 !== null && !input.highRisk && r24raw - r48 < MIN_GAP_MS ? null : r24raw;
   let outreachAt: string | null = null;
   if (r48 !== null) {

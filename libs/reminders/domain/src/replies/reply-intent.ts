@@ -1,4 +1,9 @@
-import type { ContactOptedInV1, ContactOptedOutV1 } from '@ringback/contracts';
+import type {
+  ContactOptedInV1,
+  ContactOptedOutV1,
+  InboundMessageReceivedV1,
+  PatientRepliedV1,
+} from '@ringback/contracts';
 import type { Decider } from '@ringback/kernel';
 
 /**
@@ -94,3 +99,38 @@ export const contactPreferenceDecider: Decider<
   },
   evolve: (_state, event) => ({ optedOut: event.type === 'ContactOptedOut' }),
 };
+
+// ---- inbound messages (`inbound_message-<inboundId>`) ------------------------------------------
+
+export type InboundMessageEvent =
+  | { type: 'InboundMessageReceived'; data: InboundMessageReceivedV1 }
+  | { type: 'PatientReplied'; data: PatientRepliedV1 };
+export type InboundMessageCommand =
+  | { type: 'ReceiveInbound'; data: Omit<InboundMessageReceivedV1, 'receivedAt'> & { at: string } }
+  | { type: 'InterpretReply'; data: Omit<PatientRepliedV1, 'repliedAt'> & { at: string } };
+export type InboundMessageState =
+  | { status: 'none' }
+  | { status: 'received'; message: InboundMessageReceivedV1 }
+  | { status: 'interpreted'; message: InboundMessageReceivedV1; reply: PatientRepliedV1 };
+
+/** An inbound SMS is recorded once (its provider id) and interpreted once. */
+export const inboundMessageDecider: Decider<InboundMessageState, InboundMessageCommand, InboundMessageEvent> =
+  {
+    initialState: () => ({ status: 'none' }),
+    decide(command, state) {
+      if (command.type === 'ReceiveInbound') {
+        if (state.status !== 'none') return [];
+        const { at, ...message } = command.data;
+        return [{ type: 'InboundMessageReceived', data: { ...message, receivedAt: at } }];
+      }
+      if (state.status !== 'received') return [];
+      const { at, ...reply } = command.data;
+      return [{ type: 'PatientReplied', data: { ...reply, repliedAt: at } }];
+    },
+    evolve(state, event) {
+      if (event.type === 'InboundMessageReceived') return { status: 'received', message: event.data };
+      return state.status === 'received'
+        ? { status: 'interpreted', message: state.message, reply: event.data }
+        : state;
+    },
+  };

@@ -8,7 +8,7 @@ import { READ_MODEL_STORE, type ReadModelStore } from '@ringback/platform-core';
 import { bookingApprovalDecider, type BookingApprovalState } from '@ringback/scheduling-domain';
 import { BookingHandler, type BookInput } from '../booking/booking.handler';
 import { SchedulingCatalog } from '../catalog/scheduling-catalog';
-import { SchedulingCommands } from '../scheduling-commands';
+import { StreamCommands } from '@ringback/nest-platform';
 import {
   APPROVALS_COLLECTION,
   bookingApprovalsProjection,
@@ -31,7 +31,7 @@ export class BookingApprovalsHandler {
   constructor(
     @Inject(BookingHandler) private readonly booking: BookingHandler,
     @Inject(SchedulingCatalog) private readonly catalog: SchedulingCatalog,
-    @Inject(SchedulingCommands) private readonly commands: SchedulingCommands,
+    @Inject(StreamCommands) private readonly commands: StreamCommands,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,

@@ -221,6 +221,44 @@ export class BookingHandler {
     );
   }
 
+  /**
+   * The patient cancelled by SMS (a PatientReplied with intent `cancel`): cancels the booking the
+   * message was about, if it is still the appointment's booking and has not started. Idempotent.
+   */
+  async cancelByPatient(
+    appointmentId: string,
+    bookingId: string,
+    ctx: { correlationId: string; causationId: string },
+  ): Promise<boolean> {
+    const doc = await this.readModels.get<AppointmentDoc>(APPOINTMENTS_COLLECTION, appointmentId);
+    if (!doc || doc.bookingId !== bookingId || doc.status !== 'booked') return false;
+    const now = this.clock.now();
+    try {
+      await this.runSlotCommand(
+        {
+          type: 'CancelBooking',
+          data: {
+            slotId: doc.slotId,
+            at: toIso(now),
+            bookingId,
+            cancelledBy: 'patient',
+            cause: 'patient',
+            reason: 'sms',
+          },
+        },
+        null,
+        ctx.correlationId,
+        now,
+        ctx.causationId,
+        doc.locationId,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError) return false; // started, attended, or moved meanwhile
+      throw error;
+    }
+  }
+
   /** {@link completeReschedule} for the workflow consumer: an old booking gone another way is fine. */
   async completeRescheduleQuietly(
     from: NonNullable<SlotBookedV1['rescheduledFrom']>,

@@ -30,7 +30,7 @@ import {
 } from '@ringback/scheduling-domain';
 import { BookingHandler, type PatientInput } from '../booking/booking.handler';
 import { SchedulingCatalog } from '../catalog/scheduling-catalog';
-import { SchedulingCommands, type CommandContext } from '../scheduling-commands';
+import { StreamCommands, type CommandContext } from '@ringback/nest-platform';
 import {
   WAITLIST_COLLECTION,
   WAITLIST_OFFERS_COLLECTION,
@@ -75,7 +75,7 @@ export class WaitlistHandler {
   constructor(
     @Inject(BookingHandler) private readonly booking: BookingHandler,
     @Inject(SchedulingCatalog) private readonly catalog: SchedulingCatalog,
-    @Inject(SchedulingCommands) private readonly commands: SchedulingCommands,
+    @Inject(StreamCommands) private readonly commands: StreamCommands,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,

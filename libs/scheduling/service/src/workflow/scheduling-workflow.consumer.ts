@@ -1,15 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  INBOUND_MESSAGE_CATEGORY,
   SLOT_CATEGORY,
   WAITLIST_OFFER_CATEGORY,
   ringbackEventRegistry,
   topicForCategory,
   type BookingCancelledV1,
   type EventEnvelope,
+  type PatientRepliedV1,
   type SlotBookedV1,
   type WaitlistOfferExpiredV1,
 } from '@ringback/contracts';
 import { BUS, EventConsumer, type Bus } from '@ringback/platform-core';
+import { DomainError } from '@ringback/kernel';
+import { ApiError } from '@ringback/nest-platform';
 import { BookingApprovalsHandler } from '../approvals/booking-approvals.handler';
 import { BookingHandler } from '../booking/booking.handler';
 import { WaitlistHandler } from '../waitlist/waitlist.handler';
@@ -22,16 +26,27 @@ export const SCHEDULING_WORKFLOW_GROUP_ID = 'scheduling.workflow';
  * - a booking under an approval records the approval, one under a waitlist offer its confirmation
  *   (both done inline by the request; this finishes what a stopped process left);
  * - a cancellation that frees a future slot offers it to the waitlist;
- * - an offer that ended without a booking releases its hold and asks the next batch.
+ * - an offer that ended without a booking releases its hold and asks the next batch;
+ * - a patient's SMS reply (topic `ringback.inbound_message.events`) cancels their booking, or takes or
+ *   declines the waitlist offer they were sent.
  * Every step is idempotent (the deciders ignore what is done; offer ids derive from their cause), so
  * redelivery changes nothing.
  */
 @Injectable()
 export class SchedulingWorkflowConsumer extends EventConsumer {
   protected readonly groupId = SCHEDULING_WORKFLOW_GROUP_ID;
-  protected readonly topics = [topicForCategory(SLOT_CATEGORY), topicForCategory(WAITLIST_OFFER_CATEGORY)];
+  protected readonly topics = [
+    topicForCategory(SLOT_CATEGORY),
+    topicForCategory(WAITLIST_OFFER_CATEGORY),
+    topicForCategory(INBOUND_MESSAGE_CATEGORY),
+  ];
   protected readonly consumerName = 'scheduling workflow';
-  protected override readonly eventTypes = ['SlotBooked', 'BookingCancelled', 'WaitlistOfferExpired'];
+  protected override readonly eventTypes = [
+    'SlotBooked',
+    'BookingCancelled',
+    'WaitlistOfferExpired',
+    'PatientReplied',
+  ];
 
   constructor(
     @Inject(BUS) bus: Bus,
@@ -57,6 +72,26 @@ export class SchedulingWorkflowConsumer extends EventConsumer {
         const cancelled = event.data as BookingCancelledV1;
         if (!cancelled.slotReusable) return;
         await this.waitlist.offerFreedSlot(cancelled.slotId, cancelled.bookingId, null, ctx);
+        return;
+      }
+      case 'PatientReplied': {
+        const reply = event.data as PatientRepliedV1;
+        const c = reply.context;
+        if (c?.kind === 'appointment' && reply.intent === 'cancel')
+          await this.booking.cancelByPatient(c.appointmentId, c.bookingId, ctx);
+        if (
+          c?.kind === 'waitlist_offer' &&
+          (reply.intent === 'accept_offer' || reply.intent === 'decline_offer')
+        ) {
+          try {
+            if (reply.intent === 'accept_offer')
+              await this.waitlist.confirm(c.offerId, c.entryId, 'sms', 'patient', event.correlationId);
+            else await this.waitlist.decline(c.offerId, c.entryId, 'sms', event.correlationId);
+          } catch (error) {
+            // Filled by someone quicker, or closed: the patient is told by the offer's outcome.
+            if (!(error instanceof ApiError) && !(error instanceof DomainError)) throw error;
+          }
+        }
         return;
       }
       case 'WaitlistOfferExpired': {

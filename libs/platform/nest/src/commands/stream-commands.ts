@@ -19,12 +19,12 @@ export interface CommandContext {
 }
 
 /**
- * Runs a scheduling decider on one stream (load, decide, append with optimistic concurrency), its
+ * Runs a pure decider on one stream (load, decide, append with optimistic concurrency), its
  * events stamped with the request's ids and event time the command's `at`, and waits (bounded) for a
  * read model to apply them so the caller reads its own write.
  */
 @Injectable()
-export class SchedulingCommands {
+export class StreamCommands {
   readonly registry = ringbackEventRegistry();
 
   constructor(

@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import type { RingbackConfig } from '@ringback/config';
 import { CLOCK, type Clock } from '@ringback/kernel';
 import { ApiError, RINGBACK_CONFIG, type HttpRequest } from '@ringback/nest-platform';
-import { verifyWebhookSignature, type SignatureCheck } from '../webhooks/webhook-signature';
+import { verifyWebhookSignature, type SignatureCheck } from './webhook-signature';
 
 const header = (req: HttpRequest, name: string): string | undefined => {
   const value = req.headers[name];
