@@ -309,3 +309,55 @@ export const DEMO_CALLS: readonly {
   { weight: 2, intent: 'urgent_symptom', transcript: 'My father is having trouble breathing.' },
   { weight: 1, intent: null, transcript: 'Mi bebé tiene fiebre muy alta.', language: 'es' },
 ];
+
+/** What the demo clinics book: a new-patient visit, a follow-up, and a consult kept for protected slots. */
+export const DEMO_APPOINTMENT_TYPES = [
+  { id: 'new-visit', name: 'New patient visit', durationMinutes: 30, newPatientAllowed: true },
+  { id: 'follow-up', name: 'Follow-up visit', durationMinutes: 30, newPatientAllowed: false },
+  { id: 'consult', name: 'Specialist consult', durationMinutes: 30, newPatientAllowed: true },
+] as const;
+
+/** Coordinators book visits directly; consults need in-house approval. */
+export const DEMO_SCHEDULING_AUTHORITY = ['new-visit', 'follow-up'] as const;
+
+/**
+ * One provider per clinic, seeing patients in the clinic's opening hours (clinics open around the
+ * clock see them 08:00-18:00): 30-minute visits, the last hour of each day protected for consults.
+ */
+export function demoProvider(clinic: DemoClinic): {
+  id: string;
+  body: { name: string; locationId: string; serviceLine: string; weekly: Record<string, unknown[]> };
+} {
+  const weekly: Record<string, unknown[]> = {};
+  for (const [day, intervals] of Object.entries(clinic.hours)) {
+    const open = intervals.map(([start, end]) =>
+      start === '00:00' && end === '24:00' ? ['08:00', '18:00'] : [start, end],
+    );
+    weekly[day] = open.flatMap(([start, end], i) => {
+      const last = i === open.length - 1;
+      const endH = Number(end!.slice(0, 2));
+      if (!last || endH - Number(start!.slice(0, 2)) < 2)
+        return [{ start, end, slotMinutes: 30, appointmentTypeIds: ['new-visit', 'follow-up'] }];
+      const protectedFrom = `${String(endH - 1).padStart(2, '0')}:${end!.slice(3)}`;
+      return [
+        { start, end: protectedFrom, slotMinutes: 30, appointmentTypeIds: ['new-visit', 'follow-up'] },
+        {
+          start: protectedFrom,
+          end,
+          slotMinutes: 30,
+          appointmentTypeIds: ['consult', 'new-visit'],
+          protected: true,
+        },
+      ];
+    });
+  }
+  return {
+    id: `${clinic.id}-dr`,
+    body: {
+      name: `${clinic.name} provider`,
+      locationId: clinic.id,
+      serviceLine: clinic.serviceLines[0] ?? 'primary_care',
+      weekly,
+    },
+  };
+}

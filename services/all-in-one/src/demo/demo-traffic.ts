@@ -4,7 +4,15 @@
 import { createHmac } from 'node:crypto';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
-import { DEMO_CALLS, DEMO_CLINICS, DEMO_COORDINATORS, type DemoClinic } from './demo-health-system';
+import {
+  DEMO_APPOINTMENT_TYPES,
+  DEMO_CALLS,
+  DEMO_CLINICS,
+  DEMO_COORDINATORS,
+  DEMO_SCHEDULING_AUTHORITY,
+  demoProvider,
+  type DemoClinic,
+} from './demo-health-system';
 
 interface DemoLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -31,6 +39,8 @@ export interface DemoTraffic {
 
 interface TaskBody {
   taskId: string;
+  locationId: string;
+  intent: string | null;
   status: string;
   tier: number;
   handoff: { role: string; accepted: boolean } | null;
@@ -97,9 +107,23 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
         holidays: ['2026-12-25', '2027-01-01'],
       });
     }
+    for (const t of DEMO_APPOINTMENT_TYPES) {
+      const { id, ...body } = t;
+      await api('PUT', `/api/v1/admin/appointment-types/${id}`, tokens.admin, {
+        ...body,
+        serviceLine: 'primary_care',
+      });
+    }
+    for (const clinic of DEMO_CLINICS) {
+      const provider = demoProvider(clinic);
+      await api('PUT', `/api/v1/admin/providers/${provider.id}`, tokens.admin, provider.body);
+    }
     for (const c of DEMO_COORDINATORS) {
       const { id, ...body } = c;
-      await api('PUT', `/api/v1/admin/coordinators/${id}`, tokens.admin, body);
+      await api('PUT', `/api/v1/admin/coordinators/${id}`, tokens.admin, {
+        ...body,
+        schedulingAuthority: [...DEMO_SCHEDULING_AUTHORITY],
+      });
       // Most are at their desks; two start on a break.
       const presence = id === 'bo' || id === 'gus' ? 'away' : 'available';
       await api('PUT', `/api/v1/coordinators/${id}/presence`, tokens.coordinators.get(id)!, { presence });
@@ -170,10 +194,96 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
             ? 'no_answer'
             : 'voicemail_left';
     await api('POST', `/api/v1/tasks/${taskId}/attempts`, bearer, { outcome });
-    if (outcome === 'reached_booked')
-      await api('POST', `/api/v1/tasks/${taskId}/resolve`, bearer, { resolution: 'booked' });
+    // Booked callers get a real appointment (which resolves the task); a full diary puts them on the waitlist.
+    if (outcome === 'reached_booked' && (await book(bearer, task)) !== 'booked') {
+      await api('POST', `/api/v1/tasks/${taskId}/resolve`, bearer, {
+        resolution: 'resolved',
+        note: 'no slot that suits: on the waitlist',
+      });
+    }
     if (outcome === 'reached_resolved')
       await api('POST', `/api/v1/tasks/${taskId}/resolve`, bearer, { resolution: 'resolved' });
+  };
+
+  /** Simulated patients: a few answer their messages (confirm, cancel, reschedule). */
+  const patientText = async (from: string, body: string) => {
+    callSeq += 1;
+    const raw = JSON.stringify({
+      providerMessageId: `demo-sms-${Date.now().toString(36)}-${callSeq}`,
+      from,
+      body,
+    });
+    const ts = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', config.ingest.webhookSecret).update(`${ts}.${raw}`).digest('hex');
+    await fetch(`${url}/api/v1/messages/inbound`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-ringback-timestamp': String(ts),
+        'x-ringback-signature': `sha256=${signature}`,
+      },
+      body: raw,
+    });
+  };
+
+  const book = async (
+    bearer: Promise<string>,
+    task: TaskBody,
+  ): Promise<'booked' | 'waitlisted' | 'failed'> => {
+    const contact = (await api('GET', `/api/v1/tasks/${task.taskId}/contact`, bearer)).body as {
+      callerPhone?: string;
+      language?: string | null;
+    } | null;
+    const newPatient = task.intent === 'new_patient' || task.intent === 'referral';
+    const typeId = newPatient ? 'new-visit' : 'follow-up';
+    const from = new Date(Date.now() + 2 * 3_600_000).toISOString();
+    const to = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const slots = await api(
+      'GET',
+      `/api/v1/slots?locationId=${task.locationId}&appointmentTypeId=${typeId}&from=${from}&to=${to}`,
+      bearer,
+    );
+    const free =
+      slots.status === 200
+        ? (slots.body as { items: { slotId: string; protected: boolean }[] }).items.filter(
+            (s) => !s.protected,
+          )
+        : [];
+    const patient = {
+      patientRef: `demo-${task.taskId}`,
+      phone: contact?.callerPhone ?? null,
+      preferredChannel: 'sms',
+      language: contact?.language ?? 'en',
+      ...(random() < 0.1 ? { priorNoShows: 2 } : {}),
+    };
+    if (free.length === 0 || random() < 0.1) {
+      const r = await api('POST', '/api/v1/waitlist', bearer, {
+        locationId: task.locationId,
+        appointmentTypeId: typeId,
+        newPatient,
+        patient,
+        clinicalPriority: random() < 0.3 ? 1 : 3,
+        taskId: task.taskId,
+      });
+      return r.status === 201 ? 'waitlisted' : 'failed';
+    }
+    const slot = free[Math.floor(random() * Math.min(free.length, 12))]!;
+    const r = await api('POST', '/api/v1/appointments', bearer, {
+      slotId: slot.slotId,
+      appointmentTypeId: typeId,
+      newPatient,
+      patient,
+      taskId: task.taskId,
+    });
+    if (r.status !== 201) return 'failed';
+    if (patient.phone) {
+      // Some patients answer the confirmation: most confirm, a few cancel (the slot goes to the waitlist).
+      const answer = random();
+      if (answer < 0.5) later(5_000 + random() * 20_000, () => patientText(patient.phone!, '1'));
+      else if (answer < 0.62) later(10_000 + random() * 30_000, () => patientText(patient.phone!, '2'));
+      else if (answer < 0.66) later(10_000 + random() * 30_000, () => patientText(patient.phone!, '3'));
+    }
+    return 'booked';
   };
 
   const desk = async (coordinatorId: string) => {
