@@ -4,6 +4,7 @@ import { slaMonitorProjections } from '@ringback/sla-monitor-service';
 import { triageProjections } from '@ringback/triage-service';
 import { schedulingProjections } from '@ringback/scheduling-service';
 import { remindersProjections } from '@ringback/reminders-service';
+import { reportingProjections } from '@ringback/reporting-service';
 
 /**
  * The read models the single process keeps: each service's projections, added here as the services
@@ -16,4 +17,5 @@ export const projectionCatalogue: readonly Projection[] = [
   ...triageProjections,
   ...schedulingProjections,
   ...remindersProjections,
+  ...reportingProjections,
 ];

@@ -1,11 +1,20 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { ReportingModule } from '@ringback/reporting-service';
+import { createMetricsRegistry } from '@ringback/observability';
+import { createPlatformAdapters } from '@ringback/runtime';
+import { ReportingAppModule } from './reporting-app.module';
 
 async function main(): Promise<void> {
   // This entrypoint is the reporting process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'reporting' });
-  await bootstrapService({ name: config.serviceName, module: ReportingModule, config });
+  const registry = createMetricsRegistry(config.serviceName);
+  const adapters = createPlatformAdapters(config, { metrics: registry });
+  await bootstrapService({
+    name: config.serviceName,
+    module: ReportingAppModule.forRoot(adapters),
+    config,
+    registry,
+  });
 }
 
 main().catch((error: unknown) => {

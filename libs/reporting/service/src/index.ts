@@ -1,1 +1,3 @@
 export * from './reporting.module';
+export * from './facts/reporting-facts.projection';
+export * from './kpis/reports.http.controller';

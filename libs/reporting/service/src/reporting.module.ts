@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@ringback/auth';
 import { PlatformModule } from '@ringback/nest-platform';
+import { ReportsHttpController } from './kpis/reports.http.controller';
+import { ReportsOpenApi } from './kpis/reports.openapi';
 
 /**
- * reporting: KPI read models; owns no streams, only projections.
- * Composition root of the service; importable on its own (`main.ts`) or beside the other services
- * in the single-process composition. Its providers and controllers arrive with the features.
+ * reporting: the KPIs clinics are judged by, from checkpointed projections of every service's events
+ * (facts per task, call and appointment, by event time), sliced by region, location, pod, tier and
+ * intent, as KPI reports, time series and a demand heatmap (JSON or CSV). Owns no streams. The process
+ * provides the platform ports with {@link reportingProjections} among its projections.
  */
 @Module({
-  imports: [PlatformModule],
+  imports: [PlatformModule, AuthModule],
+  controllers: [ReportsHttpController],
+  providers: [ReportsOpenApi],
 })
 export class ReportingModule {}

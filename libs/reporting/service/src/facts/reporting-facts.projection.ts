@@ -1,0 +1,132 @@
+import {
+  LOCATION_CATEGORY,
+  LOCATION_CONFIGURED,
+  SLA_CATEGORY,
+  SLOT_CATEGORY,
+  type AnsweredCallRecorded,
+  type InboundContactRecorded,
+  type LocationConfiguredData,
+  type SlotBookedV1,
+} from '@ringback/contracts';
+import type { Projection, ReadModelDoc, ReadModelOp } from '@ringback/platform-core';
+import {
+  evolveAppointmentFact,
+  evolveTaskFact,
+  type AppointmentFact,
+  type ContactFact,
+  type TaskFact,
+  type TaskFactEvent,
+} from '@ringback/reporting-domain';
+
+export const REPORTING_TASKS = 'reporting_tasks';
+export const REPORTING_CONTACTS = 'reporting_contacts';
+export const REPORTING_APPOINTMENTS = 'reporting_appointments';
+export const REPORTING_LOCATIONS = 'reporting_locations';
+
+export type TaskFactDoc = TaskFact & { id: string; [field: string]: unknown };
+export type ContactFactDoc = ContactFact & { id: string; [field: string]: unknown };
+export type AppointmentFactDoc = AppointmentFact & { id: string; [field: string]: unknown };
+export type ReportingLocationDoc = {
+  [field: string]: unknown;
+  id: string;
+  locationId: string;
+  regionId: string;
+  podId: string;
+  timezone: string;
+  name: string;
+};
+
+const TASK_EVENTS = new Set([
+  'TaskOpened',
+  'CallJoinedTask',
+  'CallbackAttemptRecorded',
+  'TaskEscalated',
+  'ClinicalHandoffAccepted',
+  'TaskResolved',
+  'TaskMarkedUnreachable',
+  'TaskReopened',
+  'SlaStopped',
+  'SlaBreached',
+]);
+
+/** Whether an event came from a historical call-log import (its metadata says so). */
+const importedOf = (correlationId: string): boolean => correlationId.startsWith('import:');
+
+/**
+ * The reporting facts (tasks, calls, appointments) and the locations they are sliced by, folded
+ * from the contract events by event time. Deterministic in the events alone, so rebuilding from zero
+ * gives exactly the incremental result.
+ */
+export const reportingFactsProjection: Projection = {
+  id: 'reporting-facts',
+  version: 1,
+  collections: [REPORTING_TASKS, REPORTING_CONTACTS, REPORTING_APPOINTMENTS, REPORTING_LOCATIONS],
+  categories: ['task', SLA_CATEGORY, 'call', SLOT_CATEGORY, LOCATION_CATEGORY],
+  async handle(event, position, ctx) {
+    const up = <T extends { id: string }>(collection: string, doc: T): ReadModelOp => ({
+      kind: 'upsert',
+      collection,
+      doc: doc as unknown as ReadModelDoc,
+      position,
+    });
+    if (event.type === LOCATION_CONFIGURED) {
+      const d = event.data as LocationConfiguredData;
+      return [
+        up(REPORTING_LOCATIONS, {
+          id: d.locationId,
+          locationId: d.locationId,
+          regionId: d.regionId,
+          podId: d.podId,
+          timezone: d.timezone,
+          name: d.name,
+        }),
+      ];
+    }
+    if (event.type === 'InboundContactRecorded' || event.type === 'AnsweredCallRecorded') {
+      const answered = event.type === 'AnsweredCallRecorded';
+      const d = event.data as InboundContactRecorded & AnsweredCallRecorded;
+      const fact: ContactFactDoc = {
+        id: d.providerCallId,
+        contactId: d.providerCallId,
+        locationId: d.locationId,
+        occurredAt: event.occurredAt,
+        kind: answered ? 'answered' : d.channel,
+        taskId: answered ? null : d.taskId,
+        intent: answered ? null : d.intent,
+        imported: importedOf(event.correlationId),
+      };
+      return [up(REPORTING_CONTACTS, fact)];
+    }
+    const ops: ReadModelOp[] = [];
+    if (
+      event.type === 'SlotBooked' ||
+      event.type === 'BookingCancelled' ||
+      event.type === 'AttendanceRecorded'
+    ) {
+      const appointmentId = (event.data as { appointmentId: string }).appointmentId;
+      const before = await ctx.get<AppointmentFactDoc>(REPORTING_APPOINTMENTS, appointmentId);
+      const after = evolveAppointmentFact(before, { type: event.type, data: event.data } as Parameters<
+        typeof evolveAppointmentFact
+      >[1]);
+      if (after) ops.push(up(REPORTING_APPOINTMENTS, { id: appointmentId, ...after }));
+    }
+    const taskId =
+      event.type === 'SlotBooked'
+        ? (event.data as SlotBookedV1).taskId
+        : TASK_EVENTS.has(event.type)
+          ? (event.data as { taskId: string }).taskId
+          : null;
+    if (taskId) {
+      const before = await ctx.get<TaskFactDoc>(REPORTING_TASKS, taskId);
+      const after = evolveTaskFact(
+        before,
+        { type: event.type, data: event.data } as TaskFactEvent,
+        importedOf(event.correlationId),
+      );
+      if (after) ops.push(up(REPORTING_TASKS, { id: taskId, ...after }));
+    }
+    return ops;
+  },
+};
+
+export const reportingProjections: readonly Projection[] = [reportingFactsProjection];
