@@ -95,7 +95,15 @@ const opened = (taskId: string, at: string, dueAt: string) =>
     language: null,
     occurredAt: at,
     preferredWindow: null,
-    triage: { tier: 2, rule: 'intent:new_patient', reasons: ['r'], policyVersion: 1, handoff: null, crisis: false, requiredDocumentation: [] },
+    triage: {
+      tier: 2,
+      rule: 'intent:new_patient',
+      reasons: ['r'],
+      policyVersion: 1,
+      handoff: null,
+      crisis: false,
+      requiredDocumentation: [],
+    },
     sla: { mode: 'business', targetMinutes: 15, startedAt: at, dueAt, calendarVersion: 1 },
     openedAt: at,
   });

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { Authenticated, CurrentUser, canRead, type AuthUser } from '@ringback/auth';
 import { ApiError, ZodValidationPipe, type HttpResponse } from '@ringback/nest-platform';
 import { READ_MODEL_STORE, type ReadModelStore } from '@ringback/platform-core';
