@@ -7,6 +7,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { signDevToken } from '@ringback/auth';
 import { VirtualClock } from '@ringback/kernel';
+import { eventually } from '@ringback/testing';
 import { inProcessHost, type DayHost } from './test-fixtures/day-host';
 import { configureScheduling } from './test-fixtures/scheduling.fixture';
 import {
@@ -75,10 +76,10 @@ describe('the wallboard in headless Chromium', () => {
     target: ReturnType<Page['locator']>,
     state: 'visible' | 'detached' = 'visible',
   ) => {
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 15; i++) {
       await page.clock.runFor(2_000);
       if (
-        await target.waitFor({ state, timeout: 500 }).then(
+        await target.waitFor({ state, timeout: 1_500 }).then(
           () => true,
           () => false,
         )
@@ -87,6 +88,19 @@ describe('the wallboard in headless Chromium', () => {
     }
     await target.waitFor({ state, timeout: 1_000 });
   };
+  /** Ann is available as the server sees it (after the page's request went through). */
+  const annIsAvailable = () =>
+    eventually(
+      async () => {
+        const admin = await signDevToken({ role: 'admin' }, E2E_SECRET);
+        const res = await fetch(`${rb.service.url}/api/v1/coordinators/ann`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        return res.status === 200 && ((await res.json()) as { presence: string }).presence === 'available';
+      },
+      10_000,
+      50,
+    );
   const shot = async (page: Page, name: string) => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -237,6 +251,7 @@ describe('the wallboard in headless Chromium', () => {
     await page.clock.install({ time: new Date(clock.now()) });
     await page.goto(`${rb.service.url}/?as=ann`);
     await page.locator('#desk button[data-presence="available"]').click({ timeout: 10_000 });
+    await annIsAvailable(); // the click's request reaches the server in its own time
     await host.settle(); // routing offers the waiting call to Ann
     const offer = page.locator('#desk .card.offer');
     await refreshedUntil(page, offer);
@@ -292,6 +307,7 @@ describe('the wallboard in headless Chromium', () => {
     await page.goto(`${rb.service.url}/?as=ann`);
     const available = page.locator('#desk button[data-presence="available"]');
     if (await available.isVisible({ timeout: 5_000 }).catch(() => false)) await available.click();
+    await annIsAvailable();
     await host.settle();
     const offer = page.locator('#desk .card.offer');
     await refreshedUntil(page, offer);

@@ -209,17 +209,31 @@ export class KafkaBus implements Bus {
 
   private async createTopic(topic: string): Promise<void> {
     const admin = await this.connectedAdmin();
-    // Resolves false when the topic exists already, which is fine.
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: this.options.partitions ?? 3,
-          replicationFactor: this.options.replicationFactor ?? -1,
-        },
-      ],
-      waitForLeaders: true,
-    });
+    // A just-created topic can be unknown to the broker's metadata for a moment (KRaft propagates it
+    // asynchronously), and kafkajs's wait for leaders then throws UNKNOWN_TOPIC_OR_PARTITION although
+    // the error is retriable: retry until every partition has a leader.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Resolves false when the topic exists already, which is fine.
+        await admin.createTopics({
+          topics: [
+            {
+              topic,
+              numPartitions: this.options.partitions ?? 3,
+              replicationFactor: this.options.replicationFactor ?? -1,
+            },
+          ],
+          waitForLeaders: true,
+        });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        if (topics[0]?.partitions.length && topics[0].partitions.every((p) => p.leader >= 0)) return;
+        throw Object.assign(new Error(`topic ${topic} has partitions without a leader`), { retriable: true });
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 500)));
+      }
+    }
   }
 
   /**

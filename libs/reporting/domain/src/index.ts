@@ -1,5 +1,6 @@
-/** Stream categories this service owns: none, it only reads other services' events. */
-export const REPORTING_STREAM_CATEGORIES = [] as const;
+/** Stream categories this service owns (it alone appends to `<category>-<id>` streams). */
+export const REPORTING_STREAM_CATEGORIES = ['call_import'] as const;
 export * from './facts/facts';
 export * from './kpis/kpis';
 export * from './kpis/series';
+export * from './imports/call-log';

@@ -3,6 +3,8 @@ import { AuthModule } from '@ringback/auth';
 import { PlatformModule } from '@ringback/nest-platform';
 import { ReportsHttpController } from './kpis/reports.http.controller';
 import { ReportsOpenApi } from './kpis/reports.openapi';
+import { CallLogImporter } from './imports/call-log.importer';
+import { ImportsHttpController } from './imports/imports.http.controller';
 
 /**
  * reporting: the KPIs clinics are judged by, from checkpointed projections of every service's events
@@ -12,7 +14,8 @@ import { ReportsOpenApi } from './kpis/reports.openapi';
  */
 @Module({
   imports: [PlatformModule, AuthModule],
-  controllers: [ReportsHttpController],
-  providers: [ReportsOpenApi],
+  controllers: [ReportsHttpController, ImportsHttpController],
+  providers: [ReportsOpenApi, CallLogImporter],
+  exports: [CallLogImporter],
 })
 export class ReportingModule {}

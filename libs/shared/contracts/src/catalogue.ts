@@ -9,6 +9,7 @@ import { slaAlertEventDefinitions } from './events/sla-alert.events';
 import { schedulingEventDefinitions } from './events/scheduling.events';
 import { schedulingWorkflowEventDefinitions } from './events/scheduling-workflow.events';
 import { reminderEventDefinitions } from './events/reminder.events';
+import { callImportEventDefinitions } from './events/call-import.events';
 import { taskViewEventDefinitions } from './views/task-view.message';
 
 /**
@@ -26,6 +27,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...schedulingEventDefinitions,
   ...schedulingWorkflowEventDefinitions,
   ...reminderEventDefinitions,
+  ...callImportEventDefinitions,
   ...taskViewEventDefinitions,
 ];
 

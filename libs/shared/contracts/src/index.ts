@@ -13,4 +13,5 @@ export * from './events/sla-alert.events';
 export * from './events/scheduling.events';
 export * from './events/scheduling-workflow.events';
 export * from './events/reminder.events';
+export * from './events/call-import.events';
 export * from './views/task-view.message';

@@ -3,13 +3,16 @@ import {
   LOCATION_CONFIGURED,
   SLA_CATEGORY,
   SLOT_CATEGORY,
+  CALL_IMPORT_CATEGORY,
   type AnsweredCallRecorded,
+  type HistoricalCallsImportedV1,
   type InboundContactRecorded,
   type LocationConfiguredData,
   type SlotBookedV1,
 } from '@ringback/contracts';
 import type { Projection, ReadModelDoc, ReadModelOp } from '@ringback/platform-core';
 import {
+  factsOfHistoricalCall,
   evolveAppointmentFact,
   evolveTaskFact,
   type AppointmentFact,
@@ -59,9 +62,9 @@ const importedOf = (correlationId: string): boolean => correlationId.startsWith(
  */
 export const reportingFactsProjection: Projection = {
   id: 'reporting-facts',
-  version: 1,
+  version: 2,
   collections: [REPORTING_TASKS, REPORTING_CONTACTS, REPORTING_APPOINTMENTS, REPORTING_LOCATIONS],
-  categories: ['task', SLA_CATEGORY, 'call', SLOT_CATEGORY, LOCATION_CATEGORY],
+  categories: ['task', SLA_CATEGORY, 'call', SLOT_CATEGORY, LOCATION_CATEGORY, CALL_IMPORT_CATEGORY],
   async handle(event, position, ctx) {
     const up = <T extends { id: string }>(collection: string, doc: T): ReadModelOp => ({
       kind: 'upsert',
@@ -96,6 +99,20 @@ export const reportingFactsProjection: Projection = {
         imported: importedOf(event.correlationId),
       };
       return [up(REPORTING_CONTACTS, fact)];
+    }
+    if (event.type === 'HistoricalCallsImported') {
+      // Imported history: a call is known by location and call id, so a second import of it overwrites.
+      const imported: ReadModelOp[] = [];
+      for (const call of (event.data as HistoricalCallsImportedV1).calls) {
+        const location = await ctx.get<ReportingLocationDoc>(REPORTING_LOCATIONS, call.locationId);
+        const facts = factsOfHistoricalCall(call, {
+          regionId: location?.regionId ?? 'unknown',
+          podId: location?.podId ?? 'unknown',
+        });
+        imported.push(up(REPORTING_CONTACTS, { id: facts.contact.contactId, ...facts.contact }));
+        if (facts.task) imported.push(up(REPORTING_TASKS, { id: facts.task.taskId, ...facts.task }));
+      }
+      return imported;
     }
     const ops: ReadModelOp[] = [];
     if (

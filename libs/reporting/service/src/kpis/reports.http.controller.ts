@@ -6,6 +6,7 @@ import {
   SERIES_METRICS,
   computeKpis,
   demandHeatmap,
+  missedCallDiagnostic,
   series,
   type Kpis,
   type Tier,
@@ -62,7 +63,34 @@ export const heatmapQuerySchema = z.strictObject({
   podId: id.optional(),
 });
 
+export const diagnosticQuerySchema = z.strictObject({
+  from: instant,
+  to: instant,
+  regionId: id.optional(),
+  locationId: id.optional(),
+  podId: id.optional(),
+  intent: z.string().min(1).max(40).optional(),
+  /** A new-patient call not called back within this many minutes (and never booked) counts as lost. */
+  lostAfterMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+});
 const nullableRate = z.number().min(0).max(1).nullable();
+export const diagnosticSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  missedCalls: z.number().int(),
+  notReturnedSameDay: z.number().int(),
+  sameDayReturnRate: nullableRate,
+  neverCalledBack: z.number().int(),
+  averageCallbackDelayMinutes: z.number().nullable(),
+  newPatientMissedCalls: z.number().int(),
+  newPatientCallsLostToDelay: z.number().int(),
+  lostAfterMinutes: z.number().int(),
+});
 export const kpisSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -179,6 +207,25 @@ export class ReportsHttpController {
       from: q.from,
       to: q.to,
       grid: demandHeatmap(facts.contacts, facts.zoneOf, Date.parse(q.from), Date.parse(q.to)),
+    };
+  }
+
+  /** Seed 000's 7-day missed-call diagnostic, on recorded or imported history. */
+  @Get('diagnostic')
+  async diagnostic(
+    @CurrentUser() user: AuthUser,
+    @Query(new ZodValidationPipe(range(diagnosticQuerySchema))) q: z.output<typeof diagnosticQuerySchema>,
+  ) {
+    const facts = await this.facts(user, { ...q, format: 'json' });
+    return {
+      from: q.from,
+      to: q.to,
+      ...missedCallDiagnostic(
+        facts.tasks,
+        facts.zoneOf,
+        { fromMs: Date.parse(q.from), toMs: Date.parse(q.to) },
+        q.lostAfterMinutes,
+      ),
     };
   }
 

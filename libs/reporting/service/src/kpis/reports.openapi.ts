@@ -1,6 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { OPENAPI_REGISTRY, type OpenApiRegistry } from '@ringback/nest-platform';
+import { z } from 'zod';
 import {
+  importParamsSchema,
+  importQuerySchema,
+  importSummarySchema,
+} from '../imports/imports.http.controller';
+import {
+  diagnosticQuerySchema,
+  diagnosticSchema,
   heatmapQuerySchema,
   heatmapSchema,
   kpiQuerySchema,
@@ -53,6 +61,51 @@ export class ReportsOpenApi implements OnModuleInit {
         security: 'bearer',
         query: heatmapQuerySchema,
         responses: { 200: { description: 'A 7 x 24 grid', schema: heatmapSchema } },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/reports/diagnostic',
+        summary: 'The 7-day missed-call diagnostic (seed 000), on recorded or imported history',
+        description:
+          'Over the missed calls and voicemails of the period: calls not returned the same local day, average callback delay, ' +
+          'and new-patient calls lost to delay (never booked, not called back within `lostAfterMinutes`, default 60).',
+        tags,
+        security: 'bearer',
+        query: diagnosticQuerySchema,
+        responses: { 200: { description: 'The diagnostic', schema: diagnosticSchema } },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/admin/imports/call-logs',
+        summary: 'Import a historical call log (CSV)',
+        description:
+          'Admins. `text/csv`, streamed. Columns (header line, case-insensitive): `call_id`, `location_id`, `started_at` ' +
+          '(ISO-8601; without offset read in the location’s zone), `outcome` (answered, missed, voicemail), optional `intent`, ' +
+          '`first_callback_at`, `reached_at`, `booked`. Good rows are kept; bad ones are listed with their file line and why. ' +
+          'A call is known by location and call id: importing it again counts it once.',
+        tags: ['imports'],
+        security: 'bearer',
+        roles: ['admin'],
+        query: importQuerySchema,
+        body: z.string(),
+        bodyContentType: 'text/csv',
+        responses: {
+          201: { description: 'What was imported and the rejected lines', schema: importSummarySchema },
+          415: { description: '`unsupported_media_type`', schema: 'error' },
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/admin/imports/{importId}',
+        summary: 'Progress of a running import, or the outcome of a finished one',
+        tags: ['imports'],
+        security: 'bearer',
+        roles: ['admin'],
+        params: importParamsSchema,
+        responses: {
+          200: { description: 'Progress', schema: importSummarySchema },
+          404: { description: '`import_not_found`', schema: 'error' },
+        },
       },
     );
   }
