@@ -352,5 +352,28 @@ describe('the wallboard in headless Chromium', () => {
     assert.match(text, /su cita quedó reservada/);
     assert.doesNotMatch(text, /3035550177/, 'the whole number is not shown');
     await shot(sup, 'supervisor-outbox');
+
+    // The reports below: the last seven days' KPIs as tiles, the daily chart and the demand heatmap.
+    const calls = sup.locator('#reports [data-kpi="calls in"] .n');
+    await calls.waitFor({ timeout: 10_000 });
+    // The page's clock runs on from the server's virtual now: its window ends a little later.
+    const to = new Date(clock.now() + 60_000).toISOString();
+    const from = new Date(clock.now() - 7 * 86_400_000).toISOString();
+    const kpis = (await (
+      await fetch(`${rb.service.url}/api/v1/reports/kpis?from=${from}&to=${to}&regionId=west`, {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json()) as { totalInbound: number };
+    assert.ok(kpis.totalInbound > 0);
+    assert.equal(await calls.textContent(), String(kpis.totalInbound));
+    assert.ok(
+      await sup.evaluate(() => typeof (globalThis as unknown as { Chart?: unknown }).Chart === 'function'),
+      'chart.js loaded',
+    );
+    assert.ok((await sup.locator('#chart-daily').boundingBox())!.height > 50, 'the daily chart is drawn');
+    const heatCells = await sup.locator('#reports table.heatmap tbody td').count();
+    assert.equal(heatCells, 7 * 24);
+    await sup.locator('#reports').scrollIntoViewIfNeeded();
+    await shot(sup, 'supervisor-reports');
   });
 });

@@ -20,6 +20,23 @@ export interface OutgoingRecord {
   headers: Record<string, string>;
 }
 
+/**
+ * kafkajs's offset lookups can fail for a moment on a just-created topic (its metadata not yet on
+ * every broker: a retriable protocol error, or a TypeError inside kafkajs when the answer lacks the
+ * topic). Such lookups are retried briefly; other errors propagate.
+ */
+export async function offsetsOf<T>(lookup: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lookup();
+    } catch (error) {
+      const transient = error instanceof TypeError || (error as { retriable?: boolean }).retriable === true;
+      if (!transient || attempt >= 20) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(50 * attempt, 500)));
+    }
+  }
+}
+
 export const topicPartitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 type TopicPartitionEnds = Omit<PartitionOffsets, 'committed'> & { topic: string };
@@ -241,7 +258,7 @@ export class KafkaBusConsumer implements BusConsumer {
     const admin = await this.config.admin();
     const ends: TopicPartitionEnds[] = [];
     for (const topic of this.config.topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
+      for (const o of await offsetsOf(() => admin.fetchTopicOffsets(topic))) {
         ends.push({ topic, partition: o.partition, high: Number(o.high), low: Number(o.low) });
       }
     }

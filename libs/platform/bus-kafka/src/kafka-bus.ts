@@ -12,7 +12,7 @@ import {
   type ConsumeOptions,
   type ConsumerLagGauge,
 } from '@ringback/platform-core';
-import { KafkaBusConsumer, topicPartitionKey, type OutgoingRecord } from './kafka-bus-consumer';
+import { KafkaBusConsumer, offsetsOf, topicPartitionKey, type OutgoingRecord } from './kafka-bus-consumer';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -250,7 +250,7 @@ export class KafkaBus implements Bus {
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics: [...topics] })) {
       const uncommitted = new Set(partitions.filter((p) => Number(p.offset) < 0).map((p) => p.partition));
       if (uncommitted.size === 0) continue;
-      for (const end of await admin.fetchTopicOffsets(topic)) {
+      for (const end of await offsetsOf(() => admin.fetchTopicOffsets(topic))) {
         if (uncommitted.has(end.partition)) startAt.set(topicPartitionKey(topic, end.partition), end.high);
       }
     }

@@ -32,6 +32,7 @@ export const ROOT_PATHS = [
   '/',
   'ui/wallboard.js',
   'ui/wallboard.css',
+  'ui/chart.umd.js',
 ];
 
 export interface BootstrapServiceOptions {

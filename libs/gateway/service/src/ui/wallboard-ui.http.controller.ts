@@ -32,6 +32,12 @@ export class WallboardUiHttpController {
   private readonly html = file('wallboard.html');
   private readonly js = file('wallboard.js');
   private readonly css = file('wallboard.css');
+  // Chart.js draws the report charts; served from the installed package, no CDN.
+  private readonly charts = readFileSync(
+    // The UMD build is not in the package's exports map: found next to its main entry.
+    path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+    'utf8',
+  );
 
   constructor(@Optional() @Inject(RINGBACK_CONFIG) private readonly config?: RingbackConfig) {}
 
@@ -54,6 +60,13 @@ export class WallboardUiHttpController {
   @Header('Cache-Control', 'no-cache')
   style(): string {
     return this.css;
+  }
+
+  @Get('ui/chart.umd.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=86400')
+  chartLibrary(): string {
+    return this.charts;
   }
 
   @Get('dev/demo-users')

@@ -73,6 +73,7 @@
     connect(token);
     if (claims.role === 'coordinator') startDesk(token);
     if (claims.role === 'supervisor' || claims.role === 'admin') startTeam(token);
+    if (claims.role !== 'coordinator') startReports(token);
   }
 
   async function scopesFor(token) {
@@ -896,6 +897,194 @@
             ),
     );
     $('team').replaceChildren(teamPanel, alertPanel, approvalPanel, followUpPanel, outboxPanel);
+  }
+
+  // ---- Reports: the KPIs of the last seven days, daily trends, SLA by tier, the demand heatmap. ----
+  let reportsTimer = null;
+  const charts = {};
+  const pct = (v) => (v === null || v === undefined ? '—' : `${Math.round(v * 100)}%`);
+
+  function startReports(token) {
+    deskToken = token;
+    $('reports').hidden = false;
+    if (reportsTimer) clearInterval(reportsTimer);
+    reportsTimer = setInterval(() => void refreshReports(), 30_000);
+    void refreshReports();
+  }
+
+  function drawChart(id, config) {
+    if (typeof Chart === 'undefined') return; // the chart library did not load: the tiles still tell it
+    if (charts[id]) charts[id].destroy();
+    charts[id] = new Chart($(id), config);
+  }
+
+  async function refreshReports() {
+    const to = new Date(viewNow());
+    const from = new Date(to.getTime() - 7 * 86_400_000);
+    const range = `from=${from.toISOString()}&to=${to.toISOString()}`;
+    const [k, inbound, sameDay, heat] = await Promise.all([
+      call('GET', `/api/v1/reports/kpis?${range}`),
+      call('GET', `/api/v1/reports/timeseries?${range}&metric=inbound&bucket=day`),
+      call('GET', `/api/v1/reports/timeseries?${range}&metric=sameDayCompletionRate&bucket=day`),
+      call('GET', `/api/v1/reports/heatmap?${range}`),
+    ]);
+    if (k.status !== 200) return;
+    const kpi = k.body;
+    const tile = (label, value, note) =>
+      el(
+        'div',
+        { class: 'tile', 'data-kpi': label },
+        el('div', { class: 'n' }, value),
+        el('div', { class: 'l' }, label),
+        note ? el('span', { class: 'note' }, note) : '',
+      );
+    const tiles = el(
+      'div',
+      { class: 'tiles' },
+      tile('calls in', String(kpi.totalInbound)),
+      tile('missed-call rate', pct(kpi.missedCallRate)),
+      tile(
+        'same-day completion',
+        pct(kpi.sameDayCompletionRate),
+        kpi.sameDayCompletionRate !== null && kpi.sameDayCompletionRate < 0.9
+          ? 'below the 90% target'
+          : 'target 90%',
+      ),
+      tile(
+        'minutes to first attempt (median)',
+        kpi.medianMinutesToFirstAttempt === null ? '—' : String(Math.round(kpi.medianMinutesToFirstAttempt)),
+      ),
+      tile('SLA met, Tier 1', pct(kpi.slaAttainment.tier1)),
+      tile('SLA met, Tier 2', pct(kpi.slaAttainment.tier2)),
+      tile('SLA met, Tier 3', pct(kpi.slaAttainment.tier3)),
+      tile('callbacks booked', pct(kpi.callbackToBookingConversion)),
+      tile('no-shows, callback bookings', pct(kpi.noShowRate.callbackBooked)),
+      tile('no-shows, other bookings', pct(kpi.noShowRate.otherBooked)),
+    );
+    const grid = heat.status === 200 ? heat.body.grid : [];
+    const max = Math.max(1, ...grid.flat());
+    const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+    const heatmap = el(
+      'table',
+      { class: 'heatmap', 'aria-label': 'Calls by local weekday and hour' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, ''),
+          ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col' }, String(h))),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...grid.map((row, d) =>
+          el(
+            'tr',
+            {},
+            el('th', { scope: 'row' }, days[d]),
+            ...row.map((n) =>
+              el(
+                'td',
+                {
+                  style: `background: rgba(88, 166, 255, ${(n / max).toFixed(2)})`,
+                  title: `${days[d]} ${n} calls`,
+                },
+                n ? String(n) : '',
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    const download = el(
+      'button',
+      {
+        type: 'button',
+        'data-action': 'download-csv',
+        onclick: async () => {
+          const res = await fetch(`/api/v1/reports/kpis?${range}&format=csv`, {
+            headers: { authorization: `Bearer ${deskToken}` },
+          });
+          const url = URL.createObjectURL(await res.blob());
+          const a = el('a', { href: url, download: 'ringback-kpis.csv' });
+          document.body.append(a);
+          a.click();
+          a.remove();
+          URL.revokeObjectURL(url);
+        },
+      },
+      'Download CSV',
+    );
+    $('reports').replaceChildren(
+      el('h2', {}, 'Last 7 days '),
+      download,
+      tiles,
+      el(
+        'div',
+        { class: 'charts' },
+        el(
+          'div',
+          {},
+          el('canvas', { id: 'chart-daily', 'aria-label': 'Calls per day and same-day completion' }),
+        ),
+        el('div', {}, el('canvas', { id: 'chart-tiers', 'aria-label': 'SLA met by tier' })),
+      ),
+      el('h3', {}, 'When patients call (local time)'),
+      heatmap,
+    );
+    const labels = (inbound.status === 200 ? inbound.body.points : []).map((p) => p.bucket);
+    const sameDayBy = new Map(
+      (sameDay.status === 200 ? sameDay.body.points : []).map((p) => [p.bucket, p.value]),
+    );
+    drawChart('chart-daily', {
+      data: {
+        labels,
+        datasets: [
+          {
+            type: 'bar',
+            label: 'calls',
+            data: inbound.body.points.map((p) => p.value),
+            backgroundColor: '#3b6fb6',
+            yAxisID: 'calls',
+          },
+          {
+            type: 'line',
+            label: 'same-day completion %',
+            data: labels.map((b) => (sameDayBy.get(b) == null ? null : Math.round(sameDayBy.get(b) * 100))),
+            borderColor: '#9be3b0',
+            pointRadius: 4,
+            yAxisID: 'pct',
+          },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: {
+          calls: { position: 'left', beginAtZero: true },
+          pct: { position: 'right', min: 0, max: 100 },
+        },
+      },
+    });
+    drawChart('chart-tiers', {
+      type: 'bar',
+      data: {
+        labels: ['Tier 1', 'Tier 2', 'Tier 3'],
+        datasets: [
+          {
+            label: 'SLA met %',
+            data: [kpi.slaAttainment.tier1, kpi.slaAttainment.tier2, kpi.slaAttainment.tier3].map((v) =>
+              v === null ? null : Math.round(v * 100),
+            ),
+            backgroundColor: ['#d9534f', '#f0ad4e', '#5bc0de'],
+          },
+        ],
+      },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } },
+    });
   }
 
   // Countdowns move every second between updates.
