@@ -4,6 +4,7 @@ import { PlatformModule } from '@ringback/nest-platform';
 import { ReportsHttpController } from './kpis/reports.http.controller';
 import { ReportsOpenApi } from './kpis/reports.openapi';
 import { CallLogImporter } from './imports/call-log.importer';
+import { KpiGauges } from './kpis/kpi-gauges';
 import { ImportsHttpController } from './imports/imports.http.controller';
 
 /**
@@ -15,7 +16,7 @@ import { ImportsHttpController } from './imports/imports.http.controller';
 @Module({
   imports: [PlatformModule, AuthModule],
   controllers: [ReportsHttpController, ImportsHttpController],
-  providers: [ReportsOpenApi, CallLogImporter],
+  providers: [ReportsOpenApi, CallLogImporter, KpiGauges],
   exports: [CallLogImporter],
 })
 export class ReportingModule {}

@@ -4,7 +4,7 @@ import type { EventEnvelope, InboundContactRecorded } from '@ringback/contracts'
 import { loadConfig } from '@ringback/config';
 import { deterministicUuidV7, type Clock } from '@ringback/kernel';
 import { bootstrapService, type RunningService } from '@ringback/nest-platform';
-import { createLogger } from '@ringback/observability';
+import { createLogger, createMetricsRegistry } from '@ringback/observability';
 import { createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
 import { AllInOneModule } from '../all-in-one.module';
 
@@ -67,11 +67,14 @@ export async function startRingback(
     DEMO_TRAFFIC: 'off',
     ...options.env,
   });
-  const adapters = options.adapters ?? createPlatformAdapters(config);
+  // One metrics registry for the adapters and the service, as main.ts has it.
+  const registry = createMetricsRegistry('ringback');
+  const adapters = options.adapters ?? createPlatformAdapters(config, { metrics: registry });
   const service = await bootstrapService({
     name: 'ringback',
     module: AllInOneModule.forRoot(adapters, options.clock ? { clock: options.clock } : {}),
     config,
+    registry,
     logger: createLogger({ service: 'ringback', level: 'silent' }),
     tracing: false,
   });
