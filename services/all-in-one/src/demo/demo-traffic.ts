@@ -2,6 +2,7 @@
 // through the public API, as a telephony provider and people at their desks would use it: signed
 // call webhooks, coordinators polling their offers, accepting, calling back, escalating, resolving.
 import { createHmac } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
 import {
@@ -128,10 +129,67 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       const presence = id === 'bo' || id === 'gus' ? 'away' : 'available';
       await api('PUT', `/api/v1/coordinators/${id}/presence`, tokens.coordinators.get(id)!, { presence });
     }
+    await importHistory();
     logger.info(
       { clinics: DEMO_CLINICS.length, coordinators: DEMO_COORDINATORS.length },
       'demo health system ready',
     );
+  };
+
+  /**
+   * A week of history for the reports and the 7-day diagnostic, through the call-log import (once: when
+   * the past week is empty). Clinic hours, more calls mid-morning, some not returned the same day.
+   */
+  const importHistory = async () => {
+    const weekAgo = Date.now() - 7 * 86_400_000;
+    const past = await api(
+      'GET',
+      `/api/v1/reports/kpis?from=${new Date(weekAgo).toISOString()}&to=${new Date(Date.now() - 3_600_000).toISOString()}`,
+      tokens.admin,
+    );
+    if (past.status !== 200 || (past.body as { totalInbound: number }).totalInbound > 0) return;
+    const lines = ['call_id,location_id,started_at,outcome,intent,first_callback_at,reached_at,booked'];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (const clinic of DEMO_CLINICS) {
+      for (let n = 0; n < 60; n++) {
+        const day = Math.floor(random() * 7);
+        const hour = 8 + Math.floor(random() * 9) + (random() < 0.4 ? 0 : 1);
+        // A clinic-hours call in the clinic's own time zone.
+        const at = DateTime.fromMillis(weekAgo, { zone: clinic.timezone })
+          .startOf('day')
+          .plus({ days: day, hours: hour, minutes: Math.floor(random() * 60) })
+          .toMillis();
+        if (at > Date.now() - 3_600_000) continue;
+        const roll = random();
+        const outcome = roll < 0.55 ? 'answered' : roll < 0.85 ? 'missed' : 'voicemail';
+        const intent = pick(DEMO_CALLS).intent ?? '';
+        const callback =
+          outcome === 'answered' || random() < 0.1
+            ? null
+            : at + Math.floor((random() < 0.7 ? random() * 90 : 300 + random() * 1200) * 60_000);
+        const reached = callback !== null && random() < 0.75 ? callback : null;
+        const booked =
+          reached !== null && (intent === 'new_patient' || intent === 'referral') && random() < 0.7;
+        lines.push(
+          [
+            `hist-${clinic.id}-${n}`,
+            clinic.id,
+            iso(at),
+            outcome,
+            intent,
+            callback ? iso(callback) : '',
+            reached ? iso(reached) : '',
+            booked ? 'yes' : 'no',
+          ].join(','),
+        );
+      }
+    }
+    const res = await fetch(`${url}/api/v1/admin/imports/call-logs?fileName=demo-history.csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokens.admin}`, 'content-type': 'text/csv' },
+      body: `${lines.join('\n')}\n`,
+    });
+    if (res.status !== 201) logger.warn({ status: res.status }, 'demo history was not imported');
   };
 
   const placeCall = async () => {
