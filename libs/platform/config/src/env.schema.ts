@@ -167,6 +167,16 @@ export const envSchema = z.object({
     description:
       'Period of the SLA timer loop that fires at-risk and breach thresholds; 0 stops the loop (tests drive it).',
   }),
+  RATE_LIMIT_USER_PER_MINUTE: v(int(0, 1_000_000), {
+    default: '1200',
+    description:
+      'Requests a minute one user token may make to /api/v1 (bursts up to the same number); past it 429 `rate_limited` with Retry-After. 0: unlimited.',
+  }),
+  RATE_LIMIT_WEBHOOK_PER_MINUTE: v(int(0, 10_000_000), {
+    default: '600000',
+    description:
+      'Signed webhook requests a minute from one source address (call and SMS providers); past it 429 with Retry-After. 0: unlimited.',
+  }),
   MESSAGE_CHANNEL: v(z.enum(['outbox', 'twilio']), {
     default: 'outbox',
     description:

@@ -33,6 +33,7 @@ export interface RingbackConfig {
     apiBaseUrl: string;
   };
   messages: { channel: 'outbox' | 'twilio'; intervalMs: number };
+  rateLimit: { userPerMinute: number; webhookPerMinute: number };
   log: { level: LogLevel };
   serviceName: string;
   kafka: { brokers: string[]; clientId: string; topicPartitions: number };
@@ -153,6 +154,10 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       apiBaseUrl: parsed.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
     },
     messages: { channel: parsed.MESSAGE_CHANNEL, intervalMs: parsed.MESSAGES_INTERVAL_MS },
+    rateLimit: {
+      userPerMinute: parsed.RATE_LIMIT_USER_PER_MINUTE,
+      webhookPerMinute: parsed.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+    },
     log: { level: parsed.LOG_LEVEL },
     serviceName: parsed.SERVICE_NAME,
     kafka: {

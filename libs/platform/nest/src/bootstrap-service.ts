@@ -16,6 +16,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { errorResponseFor } from './errors/error-body';
 import type { HttpRequest, HttpResponse, NextFunction } from './http-types';
 import { PinoNestLogger } from './logging/pino-nest-logger';
+import { rateLimitMiddleware } from './http/rate-limit';
 import { requestLoggingMiddleware } from './logging/request-logging.middleware';
 import { createPlatformModule } from './platform.module';
 import { ReadinessRegistry } from './readiness/readiness.registry';
@@ -187,6 +188,7 @@ async function startApp(
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, { exclude: [...ROOT_PATHS, ...(options.rootPaths ?? [])] });
   app.use(requestLoggingMiddleware({ logger, registry }));
+  app.use(rateLimitMiddleware(config.rateLimit));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await options.configure?.(app);
   await app.init();

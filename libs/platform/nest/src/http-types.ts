@@ -7,6 +7,7 @@ export interface HttpRequest {
   path?: string;
   route?: { path?: unknown };
   headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string | undefined };
 }
 
 export interface HttpResponse {

@@ -48,3 +48,4 @@ export {
 export { OpenApiHttpController } from './openapi/openapi.http.controller';
 export { correlationIdOf } from './http/correlation-id';
 export { StreamCommands, type CommandContext } from './commands/stream-commands';
+export { RateLimiter, rateLimitMiddleware, type RateLimitOptions } from './http/rate-limit';

@@ -138,6 +138,12 @@ export class OpenApiRegistry {
         responses['401'] ??= errorRef('Missing, malformed, forged or expired bearer token');
         if (route.roles?.length) responses['403'] ??= errorRef(`Requires role ${route.roles.join(' or ')}`);
       }
+      // Every /api/v1 route is rate limited (per token, or per source for signed webhooks).
+      if (
+        route.path.startsWith('/api/v1/') &&
+        (route.security === 'bearer' || /^\/api\/v1\/(calls|messages)\//.test(route.path))
+      )
+        responses['429'] ??= errorRef('`rate_limited`: too many requests; wait `Retry-After` seconds');
       const roles = route.roles?.length ? `Roles: ${route.roles.join(', ')}.` : undefined;
       const description = [route.description, roles].filter(Boolean).join('\n\n');
       (paths[route.path] ??= {})[route.method] = {
