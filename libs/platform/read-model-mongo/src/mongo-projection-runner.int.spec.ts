@@ -186,35 +186,43 @@ describe('ProjectionRunner on MongoReadModelStore (FerretDB)', () => {
         const first = await appendEvents(store, 40);
         const c = counters(id);
         const runner = new ProjectionRunner({ store, readModels, projection: c.projection, batchSize });
-        await runner.start();
-        await runner.whenCaughtUp();
-        assert.deepEqual(await c.read(readModels), c.expected(first));
-        assert.deepEqual(await readModels.getCheckpoint(id), {
-          processorId: id,
-          position: await store.headPosition(),
-          version: 1,
-        });
-        await runner.stop();
+        // Stopped whatever happens: a runner left running would retry its writes after the store closed.
+        const running: ProjectionRunner[] = [runner];
+        try {
+          await runner.start();
+          await runner.whenCaughtUp();
+          assert.deepEqual(await c.read(readModels), c.expected(first));
+          assert.deepEqual(await readModels.getCheckpoint(id), {
+            processorId: id,
+            position: await store.headPosition(),
+            version: 1,
+          });
+          await runner.stop();
 
-        const second = await appendEvents(store, 20, 40);
-        const resumed = counters(id);
-        const runner2 = new ProjectionRunner({
-          store,
-          readModels,
-          projection: resumed.projection,
-          batchSize,
-        });
-        await runner2.start();
-        await runner2.whenCaughtUp();
-        assert.equal(resumed.handled.length, 20);
-        assert.deepEqual(await c.read(readModels), c.expected([...first, ...second]));
+          const second = await appendEvents(store, 20, 40);
+          const resumed = counters(id);
+          const runner2 = new ProjectionRunner({
+            store,
+            readModels,
+            projection: resumed.projection,
+            batchSize,
+          });
+          running.push(runner2);
+          await runner2.start();
+          await runner2.whenCaughtUp();
+          assert.equal(resumed.handled.length, 20);
+          assert.deepEqual(await c.read(readModels), c.expected([...first, ...second]));
 
-        // Live appends reach the read model through the flush timer alone.
-        const third = await appendEvents(store, 5, 60);
-        await eventually(async () => (await readModels.get<CounterDoc>(`${id}_totals`, 'all'))?.count === 65);
-        assert.deepEqual(await c.read(readModels), c.expected([...first, ...second, ...third]));
-        await runner2.stop();
-        await store.close();
+          // Live appends reach the read model through the flush timer alone.
+          const third = await appendEvents(store, 5, 60);
+          await eventually(
+            async () => (await readModels.get<CounterDoc>(`${id}_totals`, 'all'))?.count === 65,
+          );
+          assert.deepEqual(await c.read(readModels), c.expected([...first, ...second, ...third]));
+        } finally {
+          for (const r of running) await r.stop().catch(() => undefined);
+          await store.close();
+        }
       }),
     );
   }
