@@ -16,6 +16,8 @@ export interface CommandContext {
   correlationId: string;
   causationId?: string | null;
   locationId: string | null;
+  /** The instant of the decision (recordedAt, event ids); default the clock's now. */
+  now?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export class StreamCommands {
     context: CommandContext,
     waitForProjection?: string,
   ): Promise<{ state: S; events: E[] }> {
-    const now = this.clock.now();
+    const now = context.now ?? this.clock.now();
     const traceparent = currentTraceparent() ?? null;
     const result = await handleCommand({
       store: this.store,

@@ -8,16 +8,8 @@ import {
   type TaskOpenedV1,
 } from '@ringback/contracts';
 import { CLOCK, DomainError, ID_GENERATOR, toIso, type Clock, type IdGenerator } from '@ringback/kernel';
-import { ApiError } from '@ringback/nest-platform';
-import { currentTraceparent } from '@ringback/observability';
-import {
-  EVENT_STORE,
-  READ_MODEL_STORE,
-  envelopeDecider,
-  handleCommand,
-  type EventStore,
-  type ReadModelStore,
-} from '@ringback/platform-core';
+import { ApiError, StreamCommands } from '@ringback/nest-platform';
+import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
 import {
   schedulingAuthority,
   slotDecider,
@@ -69,6 +61,7 @@ export class BookingHandler {
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(StreamCommands) private readonly commands: StreamCommands,
     @Inject(SchedulingCatalog) private readonly catalog: SchedulingCatalog,
   ) {}
 
@@ -314,45 +307,13 @@ export class BookingHandler {
     causationId: string | null = null,
     locationId: string | null = location?.locationId ?? null,
   ): Promise<void> {
-    const streamId = slotStreamId(command.data.slotId);
-    const result = await handleCommand({
-      store: this.store,
-      registry: this.registry,
-      decider: this.stampedDecider(streamId, correlationId, causationId, locationId, now),
-      streamId,
+    await this.commands.run(
+      slotDecider,
+      slotStreamId(command.data.slotId),
       command,
-    });
-    if (result.append) await this.waitFor(result.append.position);
-  }
-
-  private stampedDecider(
-    streamId: string,
-    correlationId: string,
-    causationId: string | null,
-    locationId: string | null,
-    now: number,
-  ) {
-    const traceparent = currentTraceparent() ?? null;
-    return envelopeDecider(slotDecider, this.registry, (command: SlotCommand) => ({
-      streamId,
-      occurredAt: command.data.at,
-      recordedAt: toIso(now),
-      correlationId,
-      causationId,
-      locationId,
-      traceparent,
-      eventId: () => this.ids.next(now),
-    }));
-  }
-
-  /** Read-your-writes, bounded: the appointments read model has applied `position`. */
-  private async waitFor(position: bigint, timeoutMs = 2_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const checkpoint = await this.readModels.getCheckpoint(slotsProjection.id);
-      if ((checkpoint && checkpoint.position >= position) || Date.now() >= deadline) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+      { correlationId, causationId, locationId, now },
+      slotsProjection.id,
+    );
   }
 
   /** The slot to book: its template spec (for a slot whose stream does not exist yet), scope, protection. */

@@ -1,15 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { appointmentTypeStreamId, providerStreamId, ringbackEventRegistry } from '@ringback/contracts';
-import { CLOCK, ID_GENERATOR, toIso, type Clock, type IdGenerator } from '@ringback/kernel';
-import { currentTraceparent } from '@ringback/observability';
-import {
-  EVENT_STORE,
-  READ_MODEL_STORE,
-  envelopeDecider,
-  handleCommand,
-  type EventStore,
-  type ReadModelStore,
-} from '@ringback/platform-core';
+import { appointmentTypeStreamId, providerStreamId } from '@ringback/contracts';
+import { CLOCK, toIso, type Clock } from '@ringback/kernel';
+import { StreamCommands } from '@ringback/nest-platform';
 import {
   appointmentTypeDecider,
   providerDecider,
@@ -27,13 +19,9 @@ export interface ConfigureOutcome {
 /** Admin configuration of appointment types and providers: load the stream, decide, append. */
 @Injectable()
 export class ConfigureCatalogHandler {
-  private readonly registry = ringbackEventRegistry();
-
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(StreamCommands) private readonly commands: StreamCommands,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SchedulingCatalog) private readonly catalog: SchedulingCatalog,
   ) {}
 
@@ -44,18 +32,13 @@ export class ConfigureCatalogHandler {
   ): Promise<ConfigureOutcome> {
     const now = this.clock.now();
     const streamId = appointmentTypeStreamId(spec.appointmentTypeId);
-    const result = await handleCommand({
-      store: this.store,
-      registry: this.registry,
-      decider: envelopeDecider(
-        appointmentTypeDecider,
-        this.registry,
-        this.stamp(streamId, correlationId, null, now),
-      ),
+    const result = await this.commands.run(
+      appointmentTypeDecider,
       streamId,
-      command: { type: 'ConfigureAppointmentType', data: { spec, by, at: toIso(now) } },
-    });
-    if (result.append) await this.waitFor(result.append.position);
+      { type: 'ConfigureAppointmentType', data: { spec, by, at: toIso(now) } },
+      { correlationId, locationId: null, now },
+      schedulingCatalogProjection.id,
+    );
     return { version: result.state.version, changed: result.events.length > 0 };
   }
 
@@ -66,16 +49,10 @@ export class ConfigureCatalogHandler {
       this.catalog.appointmentTypes(),
       this.catalog.location(spec.locationId),
     ]);
-    const result = await handleCommand({
-      store: this.store,
-      registry: this.registry,
-      decider: envelopeDecider(
-        providerDecider,
-        this.registry,
-        this.stamp(streamId, correlationId, spec.locationId, now),
-      ),
+    const result = await this.commands.run(
+      providerDecider,
       streamId,
-      command: {
+      {
         type: 'ConfigureProvider',
         data: {
           spec,
@@ -85,30 +62,9 @@ export class ConfigureCatalogHandler {
           at: toIso(now),
         },
       },
-    });
-    if (result.append) await this.waitFor(result.append.position);
+      { correlationId, locationId: spec.locationId, now },
+      schedulingCatalogProjection.id,
+    );
     return { version: result.state.version, changed: result.events.length > 0 };
-  }
-
-  private stamp(streamId: string, correlationId: string, locationId: string | null, now: number) {
-    return {
-      streamId,
-      occurredAt: toIso(now),
-      recordedAt: toIso(now),
-      correlationId,
-      causationId: null,
-      locationId,
-      traceparent: currentTraceparent() ?? null,
-      eventId: () => this.ids.next(now),
-    };
-  }
-
-  private async waitFor(position: bigint, timeoutMs = 2_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const checkpoint = await this.readModels.getCheckpoint(schedulingCatalogProjection.id);
-      if ((checkpoint && checkpoint.position >= position) || Date.now() >= deadline) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
   }
 }
