@@ -11,7 +11,8 @@
 # Every subcommand is idempotent. `start` and `status` print `KAFKA_BROKERS=<host:port>` on stdout
 # (progress goes to stderr), so callers can `export "$(test/infra/kafka.sh start)"`.
 #
-# Environment: RINGBACK_INFRA_CACHE (jars, default <repo>/.infra-cache), RINGBACK_INFRA_RUN (data,
+# Environment: RINGBACK_KAFKA_PORT (default 39092), RINGBACK_KAFKA_CONTROLLER_PORT (default 39093),
+# RINGBACK_INFRA_CACHE (jars, default <repo>/.infra-cache), RINGBACK_INFRA_RUN (data,
 # logs, pid, default <repo>/.infra-run), KAFKA_START_TIMEOUT (seconds, default 90),
 # KAFKA_STOP_TIMEOUT (seconds, default 30), KAFKA_HEAP (default -Xms256m -Xmx512m).
 set -euo pipefail
@@ -25,8 +26,8 @@ LIBS="$HOME_DIR/libs"
 RUN="${RINGBACK_INFRA_RUN:-$REPO/.infra-run}/kafka"
 PID_FILE="$RUN/kafka.pid"
 HOST=127.0.0.1
-PORT=39092
-CONTROLLER_PORT=39093
+PORT="${RINGBACK_KAFKA_PORT:-39092}"
+CONTROLLER_PORT="${RINGBACK_KAFKA_CONTROLLER_PORT:-39093}"
 BROKERS="$HOST:$PORT"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
