@@ -30,6 +30,13 @@ const ioPackages = [
 
 const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminders', 'reporting', 'gateway'];
 
+/**
+ * Published pure policies a context may reuse as they are: reporting's what-if simulator replays
+ * demand through triage's routing planner, triage policy and retry policy (libs/triage/policy), so that
+ * its projections come from the same rules production runs, not from a copy.
+ */
+const publishedTo = { reporting: ['published:triage-policy'] };
+
 /** Layer and scope rules; tests additionally reach the shared testing library (contract suites, fixtures). */
 const depConstraints = (extraTags = []) => [
   // Layers
@@ -83,7 +90,7 @@ const depConstraints = (extraTags = []) => [
   // Services talk only through contracts: a service reaches its own domain and shared libraries.
   ...services.map((s) => ({
     sourceTag: `scope:${s}`,
-    onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
+    onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared', ...(publishedTo[s] ?? [])],
   })),
 ];
 

@@ -1,8 +1,7 @@
 /** Stream categories this service owns (it alone appends to `<category>-<id>` streams). */
 export const TRIAGE_STREAM_CATEGORIES = ['task', 'triage_policy', 'coordinator'] as const;
 
-export * from './policy/triage-policy';
-export * from './policy/triage';
+export * from '@ringback/triage-policy';
 export {
   triagePolicyDecider,
   seedPolicyCommand,
@@ -52,6 +51,4 @@ export {
   type TaskTriage,
 } from './task/callback-task.decider';
 export * from './task/task-view';
-export * from './task/retry-policy';
 export * from './routing/coordinator.decider';
-export * from './routing/routing-plan';

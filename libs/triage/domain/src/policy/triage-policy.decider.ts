@@ -6,7 +6,7 @@ import {
   type TriagePolicy,
   type TriagePolicyBase,
   type TriagePolicyOverride,
-} from './triage-policy';
+} from '@ringback/triage-policy';
 
 /**
  * The triage policy of one health system (stream `triage_policy-<policyId>`). Every change is a

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deciderSpec, DomainError, foldEvents } from '@ringback/kernel';
-import { defaultTriagePolicy, type TriagePolicyOverride } from './triage-policy';
+import { defaultTriagePolicy, type TriagePolicyOverride } from '@ringback/triage-policy';
 import {
   baseOf,
   seedPolicyCommand,
@@ -9,7 +9,7 @@ import {
   type TriagePolicyCommand,
   type TriagePolicyEvent,
 } from './triage-policy.decider';
-import { triage } from './triage';
+import { triage } from '@ringback/triage-policy';
 
 const spec = deciderSpec(triagePolicyDecider);
 const policyId = 'hs-1';

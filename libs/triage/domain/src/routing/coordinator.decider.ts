@@ -1,4 +1,5 @@
 import { DomainError, type Decider } from '@ringback/kernel';
+import { MANUAL_PRESENCES, type Presence } from '@ringback/triage-policy';
 
 /**
  * Coordinator aggregate (stream `coordinator-<coordinatorId>`): a coordinator's profile (pods,
@@ -12,10 +13,6 @@ import { DomainError, type Decider } from '@ringback/kernel';
  * Payloads mirror `@ringback/contracts` `events/coordinator.events.ts` (v1) field for field.
  */
 
-export const PRESENCES = ['available', 'busy', 'wrap_up', 'away', 'offline'] as const;
-export type Presence = (typeof PRESENCES)[number];
-/** What a person may set by hand; `busy` and `wrap_up` follow from the work itself. */
-export const MANUAL_PRESENCES: readonly Presence[] = ['available', 'away', 'offline'];
 
 export type PresenceReason = 'manual' | 'offer_accepted' | 'task_claimed' | 'task_finished' | 'wrap_up_ended';
 export type OfferOutcome = 'accepted' | 'declined' | 'expired' | 'cancelled';

@@ -1,5 +1,5 @@
 import { DomainError, type Decider } from '@ringback/kernel';
-import type { HandoffRole, Intent, SlaMode, Tier } from '../policy/triage-policy';
+import type { HandoffRole, Intent, SlaMode, Tier } from '@ringback/triage-policy';
 
 /**
  * CallbackTask aggregate (stream `task-<taskId>`), Emmett style: `decide(command, state) -> events`

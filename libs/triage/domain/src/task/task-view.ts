@@ -1,4 +1,4 @@
-import type { HandoffRole, Intent, Tier } from '../policy/triage-policy';
+import type { HandoffRole, Intent, Tier } from '@ringback/triage-policy';
 import type { CallbackTaskState, TaskStatus } from './callback-task.decider';
 
 export type SlaStatus = 'on_track' | 'at_risk' | 'breached' | 'met';

@@ -1,4 +1,4 @@
-import type { Presence } from './coordinator.decider';
+import type { Presence } from './presence';
 
 /**
  * Which waiting task to offer to which free coordinator, now. Pure: the dispatcher hands in what the
