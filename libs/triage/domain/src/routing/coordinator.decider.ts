@@ -13,7 +13,6 @@ import { MANUAL_PRESENCES, type Presence } from '@ringback/triage-policy';
  * Payloads mirror `@ringback/contracts` `events/coordinator.events.ts` (v1) field for field.
  */
 
-
 export type PresenceReason = 'manual' | 'offer_accepted' | 'task_claimed' | 'task_finished' | 'wrap_up_ended';
 export type OfferOutcome = 'accepted' | 'declined' | 'expired' | 'cancelled';
 export type TaskFinish = 'resolved' | 'unreachable' | 'requeued';
