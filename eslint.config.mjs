@@ -32,10 +32,10 @@ const services = ['call-ingest', 'triage', 'sla-monitor', 'scheduling', 'reminde
 
 /**
  * Published pure policies a context may reuse as they are: reporting's what-if simulator replays
- * demand through triage's routing planner, triage policy and retry policy (libs/triage/policy), so that
- * its projections come from the same rules production runs, not from a copy.
+ * demand through triage's routing planner, triage policy and retry policy (libs/triage/policy) and the SLA monitor's breach policy, so
+ * that its projections come from the same rules production runs, not from a copy.
  */
-const publishedTo = { reporting: ['published:triage-policy'] };
+const publishedTo = { reporting: ['published:triage-policy', 'published:sla-policy'] };
 
 /** Layer and scope rules; tests additionally reach the shared testing library (contract suites, fixtures). */
 const depConstraints = (extraTags = []) => [

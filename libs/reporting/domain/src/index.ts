@@ -4,3 +4,7 @@ export * from './facts/facts';
 export * from './kpis/kpis';
 export * from './kpis/series';
 export * from './imports/call-log';
+export * from './simulation/simulation-record';
+export * from './simulation/staffing';
+export * from './simulation/what-if-simulator';
+export * from './simulation/what-if-report';
