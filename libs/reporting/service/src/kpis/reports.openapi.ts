@@ -16,6 +16,12 @@ import {
   seriesQuerySchema,
   seriesSchema,
 } from './reports.http.controller';
+import {
+  recordedStaffingSchema,
+  simulationAnswerSchema,
+  simulationRequestSchema,
+  staffingQuerySchema,
+} from '../simulation/simulations.http.controller';
 
 /** Describes the report endpoints in the process's OpenAPI document. */
 @Injectable()
@@ -73,6 +79,43 @@ export class ReportsOpenApi implements OnModuleInit {
         security: 'bearer',
         query: diagnosticQuerySchema,
         responses: { 200: { description: 'The diagnostic', schema: diagnosticSchema } },
+      },
+      {
+        method: 'post',
+        path: '/api/v1/reports/simulations',
+        summary: 'What-if staffing simulator: replay a period under another staffing plan or policy version',
+        description:
+          'Supervisors and admins, over the locations in their scope (optional `regionId`, `locationId`). Replays the demand of ' +
+          '`[from, to)` (at most 31 days; recorded calls and imported history, with a day of warm-up before) in virtual time through ' +
+          'the triage policy, the SLA calendars, the routing planner and the retry policy, under `staffing` `recorded` (who was ' +
+          'signed in when) or a `plan` (coordinators per pod per local hour, rows per weekday set; rows of a pod add up), optionally ' +
+          're-triaging with a recorded `policyVersion`. Recorded work is replayed as it went (offer response, handle time, outcome ' +
+          'of each attempt); work without a record is drawn from the recorded samples with `seed`. Answers projected beside actual ' +
+          'SLA attainment (overall and per tier), same-day completion and time to first attempt, per pod too.',
+        tags,
+        security: 'bearer',
+        roles: ['admin', 'supervisor'],
+        body: simulationRequestSchema,
+        responses: {
+          200: { description: 'Projected and actual figures', schema: simulationAnswerSchema },
+          404: { description: '`location_not_found`', schema: 'error' },
+          422: { description: '`policy_version_not_found`', schema: 'error' },
+        },
+      },
+      {
+        method: 'get',
+        path: '/api/v1/reports/simulations/staffing',
+        summary: 'The recorded staffing of a period as a plan (mean coordinators per pod per local hour)',
+        description:
+          'Weekdays (Monday to Friday) in one row per pod, weekends in another when anybody worked then; the recorded policy versions.',
+        tags,
+        security: 'bearer',
+        roles: ['admin', 'supervisor'],
+        query: staffingQuerySchema,
+        responses: {
+          200: { description: 'The plan', schema: recordedStaffingSchema },
+          404: { description: '`location_not_found`', schema: 'error' },
+        },
       },
       {
         method: 'post',
