@@ -1,10 +1,11 @@
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { requireChromium } from './test-fixtures/browser.fixture';
 import { signDevToken } from '@ringback/auth';
 import { VirtualClock } from '@ringback/kernel';
 import { eventually } from '@ringback/testing';
@@ -19,18 +20,8 @@ import {
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
 
-/** Debian's chromium (installed by .ci/run); the browser tests need a real browser or report not run. */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const SCREENSHOTS = path.resolve(__dirname, '../../../test-results/screenshots');
 const T0 = '2026-11-30T16:00:00.000Z'; // Monday 09:00 in Denver: Aurora is open
-
-function requireChromium(t: TestContext): string | undefined {
-  if (CHROMIUM) return CHROMIUM;
-  const reason = 'not run: no chromium (apt-get install chromium)';
-  if (process.env['RINGBACK_REQUIRE_INFRA'] === '1') throw new Error(reason);
-  t.skip(reason);
-  return undefined;
-}
 
 describe('the wallboard in headless Chromium', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-browser-'));

@@ -1,11 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { signDevToken } from '@ringback/auth';
 import { VirtualClock } from '@ringback/kernel';
 import { E2E_SECRET, startRingback, type RunningRingback } from './test-fixtures/all-in-one.harness';
+import { requireChromium } from './test-fixtures/browser.fixture';
 import { inProcessHost } from './test-fixtures/day-host';
 import { STAFFED_DAY, runStaffedDay } from './test-fixtures/staffed-day.scenario';
 
@@ -140,5 +143,92 @@ describe('what-if simulator on a staffed day recorded by the real system', () =>
       scoped.body.byPod.map((p) => p.podId),
       ['pod-harbor'],
     );
+  });
+
+  it('runs from the CLI: the recorded plan out, an edited plan in, a table back', async () => {
+    const cli = async (...args: string[]) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'services/all-in-one/src/simulate.ts',
+          ...args,
+          '--url',
+          rb!.service.url,
+          '--token',
+          admin,
+        ],
+        { cwd: path.resolve(__dirname, '../../..'), env: { ...process.env, NODE_ENV: 'development' } },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      return { code, out, err };
+    };
+    const period = ['--from', STAFFED_DAY.from, '--to', STAFFED_DAY.to];
+    const recorded = await cli(...period, '--recorded-plan');
+    assert.equal(recorded.code, 0, recorded.err);
+    const plan = JSON.parse(recorded.out) as { rows: { podId: string; hours: number[] }[] };
+    const file = path.join(dataDir, 'plan.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ rows: plan.rows.map((r) => ({ ...r, hours: r.hours.map((h) => h * 2) })) }),
+    );
+    const run = await cli(...period, '--plan', file);
+    assert.equal(run.code, 0, run.err);
+    assert.match(
+      run.out,
+      /What-if 2026-11-30T12:00:00.000Z to 2026-12-01T00:00:00.000Z: \d+ tasks, 3 locations, staffing plan/,
+    );
+    assert.match(run.out, /SLA attainment +\d+\.\d% +\d+\.\d% +[+-]\d+\.\d pp/);
+    assert.match(run.out, /Coordinator-hours, pod-mountain/);
+    const bad = await cli('--from', 'yesterday', '--to', STAFFED_DAY.to);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /400/);
+  });
+
+  it('runs from the web UI: load the recorded staffing, edit it, run, read the table and the chart', async (t) => {
+    const executablePath = requireChromium(t);
+    if (!executablePath) return;
+    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1400 }, timezoneId: 'UTC' });
+      await page.goto(`${rb!.service.url}/?as=admin`);
+      await page.waitForSelector('#whatif-form', { timeout: 10_000 });
+      await page.fill('#whatif-from', '2026-11-30');
+      await page.fill('#whatif-to', '2026-11-30');
+      await page.click('[data-action="load-staffing"]');
+      const mountainAt8 = page.locator('#whatif-plan tr[data-pod="pod-mountain"] input[data-hour="8"]');
+      await mountainAt8.waitFor({ timeout: 10_000 });
+      assert.equal(await mountainAt8.inputValue(), '1');
+      // Four more people in the mountain pod from 08:00 to 09:00 Denver.
+      await mountainAt8.fill('5');
+      await mountainAt8.dispatchEvent('change');
+      await page.click('[data-action="run-whatif"]');
+      const overall = page.locator('#whatif-result tr[data-measure="SLA met"]');
+      await overall.waitFor({ timeout: 30_000 });
+      const cells = await overall.locator('td').allTextContents();
+      const api = (
+        await simulate({
+          from: '2026-11-30T00:00:00.000Z',
+          to: '2026-12-01T00:00:00.000Z',
+          staffing: { kind: 'recorded' },
+        })
+      ).body;
+      assert.equal(cells[1], `${Math.round(api.actual.slaAttainment.overall! * 100)}%`);
+      assert.match(cells[0]!, /^\d+%$/);
+      assert.match(cells[2]!, /^[+-]\d+\.\d pp$/);
+      assert.match((await page.textContent('#whatif-status'))!, /Replayed \d+ tasks/);
+      assert.equal(await page.locator('#chart-whatif').count(), 1);
+      await page.screenshot({
+        path: path.resolve(__dirname, '../../../test-results/screenshots/what-if.png'),
+        fullPage: true,
+      });
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -375,6 +375,6 @@ export async function runStaffedDay(host: DayHost, seed = 7): Promise<{ calls: n
       });
     }
   }
-  if (process.env["STAFFED_DAY_TRACE"]) process.stderr.write(`staffed day: ${steps} steps\n`);
+  if (process.env['STAFFED_DAY_TRACE']) process.stderr.write(`staffed day: ${steps} steps\n`);
   return { calls: calls.length };
 }

@@ -74,6 +74,7 @@
     if (claims.role === 'coordinator') startDesk(token);
     if (claims.role === 'supervisor' || claims.role === 'admin') startTeam(token);
     if (claims.role !== 'coordinator') startReports(token);
+    if (claims.role === 'supervisor' || claims.role === 'admin') startWhatIf(token);
   }
 
   async function scopesFor(token) {
@@ -897,6 +898,268 @@
             ),
     );
     $('team').replaceChildren(teamPanel, alertPanel, approvalPanel, followUpPanel, outboxPanel);
+  }
+
+  // ---- What-if staffing: replay a past period under another plan, beside what happened. ----
+  // Its own section, outside the reports' 30-second refresh, so a plan being edited is never lost.
+  const whatIf = { rows: [], policyVersions: [], chart: null };
+
+  function startWhatIf(token) {
+    deskToken = token;
+    const section = $('whatif');
+    section.hidden = false;
+    const day = (d) => new Date(d).toISOString().slice(0, 10);
+    const to = new Date(viewNow());
+    const from = new Date(to.getTime() - 7 * 86_400_000);
+    const status = el('p', { id: 'whatif-status', role: 'status' }, '');
+    const form = el(
+      'form',
+      {
+        id: 'whatif-form',
+        onsubmit: (e) => {
+          e.preventDefault();
+          void runWhatIf();
+        },
+      },
+      el(
+        'label',
+        {},
+        'From ',
+        el('input', { type: 'date', id: 'whatif-from', value: day(from), required: '' }),
+      ),
+      el('label', {}, ' to ', el('input', { type: 'date', id: 'whatif-to', value: day(to), required: '' })),
+      el(
+        'button',
+        { type: 'button', 'data-action': 'load-staffing', onclick: () => void loadStaffing() },
+        'Load recorded staffing',
+      ),
+      el(
+        'label',
+        {},
+        ' Staffing ',
+        el(
+          'select',
+          { id: 'whatif-staffing' },
+          el('option', { value: 'recorded' }, 'as recorded'),
+          el('option', { value: 'plan' }, 'the plan below'),
+        ),
+      ),
+      el(
+        'label',
+        {},
+        ' × ',
+        el('input', { type: 'number', id: 'whatif-scale', value: '1', min: '0', step: '0.1' }),
+      ),
+      el(
+        'label',
+        {},
+        ' Triage policy ',
+        el('select', { id: 'whatif-policy' }, el('option', { value: '' }, 'as recorded')),
+      ),
+      el('button', { type: 'submit', 'data-action': 'run-whatif' }, 'Run what-if'),
+    );
+    section.replaceChildren(
+      el('h2', {}, 'What-if staffing'),
+      el(
+        'p',
+        { class: 'hint' },
+        'Replays the calls of a past period through the same triage, SLA and routing rules, with the staffing below ' +
+          '(coordinators signed in per pod and local hour), and shows what would have happened beside what did.',
+      ),
+      form,
+      el('div', { id: 'whatif-plan' }),
+      status,
+      el('div', { id: 'whatif-result' }),
+    );
+  }
+
+  function whatIfPeriod() {
+    const from = $('whatif-from').value;
+    const to = $('whatif-to').value;
+    // Whole local days: from the start of `from` to the end of `to`.
+    return {
+      from: new Date(`${from}T00:00:00`).toISOString(),
+      to: new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString(),
+    };
+  }
+
+  async function loadStaffing() {
+    const period = whatIfPeriod();
+    $('whatif-status').textContent = 'Loading the recorded staffing…';
+    const r = await call('GET', `/api/v1/reports/simulations/staffing?from=${period.from}&to=${period.to}`);
+    if (r.status !== 200) {
+      $('whatif-status').textContent = `Could not load the staffing: ${r.body?.error?.message ?? r.status}`;
+      return;
+    }
+    whatIf.rows = r.body.plan.rows;
+    const policy = $('whatif-policy');
+    policy.replaceChildren(
+      el('option', { value: '' }, 'as recorded'),
+      ...r.body.policyVersions.map((v) => el('option', { value: String(v) }, `version ${v}`)),
+    );
+    $('whatif-staffing').value = 'plan';
+    renderPlan();
+    $('whatif-status').textContent = 'Recorded staffing loaded: edit the counts, then run.';
+  }
+
+  function renderPlan() {
+    const names = { '1,2,3,4,5': 'Mon–Fri', '6,7': 'Sat–Sun' };
+    const table = el(
+      'table',
+      { class: 'plan', 'aria-label': 'Coordinators per pod and local hour' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, 'pod'),
+          el('th', {}, 'days'),
+          ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col' }, String(h))),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        ...whatIf.rows.map((row, i) =>
+          el(
+            'tr',
+            { 'data-pod': row.podId },
+            el('th', { scope: 'row' }, row.podId),
+            el('td', {}, names[row.weekdays.join(',')] ?? row.weekdays.join(',')),
+            ...row.hours.map((n, h) =>
+              el(
+                'td',
+                {},
+                el('input', {
+                  type: 'number',
+                  min: '0',
+                  step: '0.5',
+                  value: String(n),
+                  'aria-label': `${row.podId} ${h}:00`,
+                  'data-row': String(i),
+                  'data-hour': String(h),
+                  onchange: (e) => {
+                    whatIf.rows[i].hours[h] = Math.max(0, Number(e.target.value) || 0);
+                  },
+                }),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    $('whatif-plan').replaceChildren(table);
+  }
+
+  async function runWhatIf() {
+    const period = whatIfPeriod();
+    const scale = Math.max(0, Number($('whatif-scale').value) || 0);
+    const usePlan = $('whatif-staffing').value === 'plan';
+    if (usePlan && whatIf.rows.length === 0) await loadStaffing();
+    const body = {
+      ...period,
+      staffing: usePlan
+        ? { kind: 'plan', rows: whatIf.rows.map((r) => ({ ...r, hours: r.hours.map((h) => h * scale) })) }
+        : { kind: 'recorded' },
+      ...($('whatif-policy').value ? { policyVersion: Number($('whatif-policy').value) } : {}),
+    };
+    $('whatif-status').textContent = 'Replaying…';
+    const started = Date.now();
+    const r = await call('POST', '/api/v1/reports/simulations', body);
+    if (r.status !== 200) {
+      $('whatif-status').textContent = `The what-if was refused: ${r.body?.error?.message ?? r.status}`;
+      return;
+    }
+    $('whatif-status').textContent =
+      `Replayed ${r.body.actual.tasks} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s.`;
+    renderWhatIf(r.body);
+  }
+
+  function renderWhatIf(a) {
+    const points = (p, q) =>
+      p === null || q === null ? '—' : `${(p - q) * 100 >= 0 ? '+' : ''}${((p - q) * 100).toFixed(1)} pp`;
+    const minutes = (v) => (v === null ? '—' : v.toFixed(1));
+    const row = (label, p, q, d) =>
+      el(
+        'tr',
+        { 'data-measure': label },
+        el('th', { scope: 'row' }, label),
+        el('td', {}, p),
+        el('td', {}, q),
+        el('td', {}, d),
+      );
+    const rows = [
+      row(
+        'SLA met',
+        pct(a.projected.slaAttainment.overall),
+        pct(a.actual.slaAttainment.overall),
+        points(a.projected.slaAttainment.overall, a.actual.slaAttainment.overall),
+      ),
+      ...['tier1', 'tier2', 'tier3'].map((t) =>
+        row(
+          `SLA met, Tier ${t.slice(4)}`,
+          pct(a.projected.slaAttainment[t]),
+          pct(a.actual.slaAttainment[t]),
+          points(a.projected.slaAttainment[t], a.actual.slaAttainment[t]),
+        ),
+      ),
+      row(
+        'same-day completion',
+        pct(a.projected.sameDayCompletionRate),
+        pct(a.actual.sameDayCompletionRate),
+        points(a.projected.sameDayCompletionRate, a.actual.sameDayCompletionRate),
+      ),
+      row(
+        'minutes to first attempt (median)',
+        minutes(a.projected.medianMinutesToFirstAttempt),
+        minutes(a.actual.medianMinutesToFirstAttempt),
+        '',
+      ),
+      ...a.byPod.map((p) =>
+        row(`SLA met, ${p.podId}`, pct(p.projected), pct(p.actual), points(p.projected, p.actual)),
+      ),
+      ...Object.entries(a.staffing.coordinatorHours).map(([pod, h]) =>
+        row(`coordinator-hours, ${pod}`, h.replayed.toFixed(1), h.recorded.toFixed(1), ''),
+      ),
+    ];
+    $('whatif-result').replaceChildren(
+      el(
+        'table',
+        { class: 'whatif', 'aria-label': 'What-if beside what happened' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', {}, ''),
+            el('th', {}, 'what-if'),
+            el('th', {}, 'actual'),
+            el('th', {}, 'difference'),
+          ),
+        ),
+        el('tbody', {}, ...rows),
+      ),
+      el(
+        'div',
+        { class: 'charts' },
+        el('div', {}, el('canvas', { id: 'chart-whatif', 'aria-label': 'SLA met, what-if beside actual' })),
+      ),
+    );
+    const tiers = ['overall', 'tier1', 'tier2', 'tier3'];
+    const share = (f, t) => (f.slaAttainment[t] === null ? null : Math.round(f.slaAttainment[t] * 100));
+    drawChart('chart-whatif', {
+      type: 'bar',
+      data: {
+        labels: ['all', 'Tier 1', 'Tier 2', 'Tier 3'],
+        datasets: [
+          { label: 'what-if', data: tiers.map((t) => share(a.projected, t)), backgroundColor: '#9be3b0' },
+          { label: 'actual', data: tiers.map((t) => share(a.actual, t)), backgroundColor: '#3b6fb6' },
+        ],
+      },
+      options: { scales: { y: { min: 0, max: 100, title: { display: true, text: 'SLA met %' } } } },
+    });
   }
 
   // ---- Reports: the KPIs of the last seven days, daily trends, SLA by tier, the demand heatmap. ----
