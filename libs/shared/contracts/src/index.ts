@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './registry';
+export * from './phi';
 export * from './streams';
 export * from './asyncapi/asyncapi';
 export * from './catalogue';
