@@ -2,3 +2,8 @@ export * from './phi-key-store.port';
 export * from './sqlite-phi-key-store';
 export * from './phi-codec';
 export * from './phi-event-store';
+export * from './nest/phi.tokens';
+export * from './nest/phi-audit';
+export * from './nest/phi-erasure.service';
+export * from './nest/phi-retention.service';
+export * from './nest/phi.module';

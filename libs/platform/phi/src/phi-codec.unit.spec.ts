@@ -134,7 +134,10 @@ describe('PHI codec (AES-256-GCM per patient, keys in the SQLite key store)', ()
     );
     // A later call from the same number gets a fresh key and is readable again.
     const again = await codec.encrypt(taskOpened('t7', '+13035550105'));
-    assert.equal((await codec.decrypt(again)).data['callerPhone' as never], '+13035550105');
+    assert.equal(
+      ((await codec.decrypt(again)).data as Record<string, unknown>)['callerPhone'],
+      '+13035550105',
+    );
   });
 
   it('retention destroys content keys of old days and keeps contact details', async () => {

@@ -15,4 +15,5 @@ export * from './events/scheduling.events';
 export * from './events/scheduling-workflow.events';
 export * from './events/reminder.events';
 export * from './events/call-import.events';
+export * from './events/phi.events';
 export * from './views/task-view.message';
