@@ -50,6 +50,11 @@ export class PhiCodec {
     return `p${pseudonym(this.subjectKey, normalisePatientIdentity(identity))}`;
   }
 
+  /** The pseudonym of a caller's number in caller-line stream ids (`call-<location>.<lineKey>`). */
+  lineKeyOf(e164: string): string {
+    return pseudonym(this.subjectKey, `line:${normalisePatientIdentity(e164)}`);
+  }
+
   /** The subject of a stream's events when no patient is known: shreddable only by retention. */
   streamSubjectOf(streamId: string): string {
     return `s${pseudonym(this.subjectKey, `stream:${streamId}`)}`;
