@@ -13,6 +13,7 @@ import {
   E2E_WEBHOOK_SECRET,
   aurora,
   configureLocations,
+  inboundContact,
   startRingback,
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
@@ -339,5 +340,43 @@ describe('protected health information: encrypted per patient, crypto-shredded, 
     assert.equal(t.callerName, TOBIAS.name, 'contact details are not content');
     assert.equal(t.callerPhone, TOBIAS.phone);
     assert.deepEqual(await kpis(), kpisBefore);
+  });
+
+  it('erasure also redacts a patient’s events recorded before encryption (plaintext in the store)', async () => {
+    const legacy = inboundContact(
+      {
+        taskId: 'legacy-task-1',
+        providerCallId: 'CA-LEGACY-1',
+        from: '+13035550199',
+        callerName: 'Wilhelmina Ostrova',
+        transcript: 'recorded before encryption',
+      },
+      new Date(clock.now()).toISOString(),
+    );
+    await rawStore().appendToStream(legacy.streamId, [legacy], { expectedRevision: 'any' });
+    await settle();
+    const before = (await rb.adapters.eventStore.readStream(legacy.streamId))[0]!.envelope.data as Record<
+      string,
+      unknown
+    >;
+    assert.equal(before['callerName'], 'Wilhelmina Ostrova', 'plaintext of before reads as it is');
+    assert.equal((await contact('legacy-task-1')).callerName, 'Wilhelmina Ostrova');
+    await ok(
+      await request('POST', '/api/v1/admin/erasures', tokens.admin, {
+        phone: '+13035550199',
+        reason: 'patient_request',
+      }),
+      201,
+    );
+    const after = (await rb.adapters.eventStore.readStream(legacy.streamId))[0]!.envelope.data as Record<
+      string,
+      unknown
+    >;
+    assert.equal(after['callerName'], PHI_REDACTED);
+    assert.equal(after['from'], PHI_REDACTED);
+    assert.equal(after['transcript'], PHI_REDACTED);
+    const c = await contact('legacy-task-1');
+    assert.equal(c.callerName, PHI_REDACTED);
+    assert.equal(c.callerPhone, PHI_REDACTED);
   });
 });

@@ -8,6 +8,7 @@ import {
   withPhiPathValue,
   type EventEnvelope,
   type EventRegistry,
+  type PhiClass,
   type PhiSpec,
 } from '@ringback/contracts';
 import { deriveKey, openAesGcm, pseudonym, sealAesGcm } from './phi-crypto';
@@ -103,8 +104,18 @@ export class PhiCodec {
     if (!spec) return envelope;
     let data = envelope.data;
     let changed = false;
+    let legacySubject: Promise<string> | undefined;
     for (const path of Object.keys(spec.fields)) {
       const value = phiPathValue(data, path);
+      if (typeof value === 'string' && !isPhiCiphertext(value) && value !== PHI_REDACTED) {
+        // Plaintext: recorded before encryption. No key can shred it; erasure and retention still apply.
+        legacySubject ??= this.subjectFor(envelope, spec);
+        if (await this.shreddedLegacy(envelope, spec.fields[path]!, legacySubject)) {
+          data = withPhiPathValue(data, path, PHI_REDACTED);
+          changed = true;
+        }
+        continue;
+      }
       if (!isPhiCiphertext(value)) continue;
       const parts = value.slice(PHI_CIPHERTEXT_PREFIX.length).split('.');
       if (parts.length !== 3) throw new PhiIntegrityError(envelope.eventId, path);
@@ -128,6 +139,19 @@ export class PhiCodec {
       changed = true;
     }
     return changed ? { ...envelope, data } : envelope;
+  }
+
+  private async shreddedLegacy(
+    envelope: EventEnvelope,
+    keyClass: PhiClass,
+    subject: Promise<string>,
+  ): Promise<boolean> {
+    if (keyClass === 'content') {
+      const cutoff = await this.keys.contentCutoffDay();
+      if (cutoff !== null && envelope.occurredAt.slice(0, 10) < cutoff) return true;
+    }
+    // Whatever is plaintext predates encryption, so it predates every erasure of its patient.
+    return (await this.keys.erasedAt(await subject)) !== null;
   }
 
   private async subjectFor(envelope: EventEnvelope, spec: PhiSpec): Promise<string> {

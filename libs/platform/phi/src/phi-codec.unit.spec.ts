@@ -180,3 +180,44 @@ describe('PHI codec (AES-256-GCM per patient, keys in the SQLite key store)', ()
     assert.doesNotMatch(readFileSync(path.join(dir, 'keys.sqlite')).toString('latin1'), /Maria|3035550112/);
   });
 });
+
+describe('PHI codec on events recorded before encryption (plaintext)', () => {
+  const registry = ringbackEventRegistry();
+  const keys = new SqlitePhiKeyStore({ path: path.join(dir, 'legacy-keys.sqlite'), masterKey: MASTER });
+  const codec = new PhiCodec(registry, keys, MASTER);
+  after(() => keys.close());
+
+  it('redacts the plaintext PHI of an erased patient, their later notes too, and no one else’s', async () => {
+    const opened = taskOpened('L1', '+13035550201');
+    const note = attempt('L1', 'legacy note about the caller');
+    const other = taskOpened('L2', '+13035550202');
+    assert.equal(
+      ((await codec.decrypt(opened)).data as Record<string, unknown>)['callerName'],
+      'Maria Quintero',
+    );
+    await keys.destroy({ subject: codec.subjectOf('+13035550201') });
+    const d = (await codec.decrypt(opened)).data as Record<string, unknown>;
+    assert.equal(d['callerPhone'], PHI_REDACTED);
+    assert.equal(d['transcript'], PHI_REDACTED);
+    assert.equal(d['intent'], 'new_patient');
+    assert.equal(((await codec.decrypt(note)).data as Record<string, unknown>)['note'], PHI_REDACTED);
+    assert.equal(
+      ((await codec.decrypt(other)).data as Record<string, unknown>)['callerName'],
+      'Maria Quintero',
+    );
+    registry.upcast(await codec.decrypt(opened));
+  });
+
+  it('redacts plaintext content of days before the retention cutoff and keeps contact details', async () => {
+    const old = taskOpened('L3', '+13035550203', '2026-01-10T10:00:00.000Z');
+    const recent = taskOpened('L4', '+13035550203', '2026-03-01T10:00:00.000Z');
+    await keys.destroy({ keyClass: 'content', dayBefore: '2026-02-01' });
+    const o = (await codec.decrypt(old)).data as Record<string, unknown>;
+    assert.equal(o['transcript'], PHI_REDACTED);
+    assert.equal(o['callerName'], 'Maria Quintero');
+    assert.equal(
+      ((await codec.decrypt(recent)).data as Record<string, unknown>)['transcript'],
+      'I have a rash on my arm',
+    );
+  });
+});

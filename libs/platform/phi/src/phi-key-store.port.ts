@@ -35,6 +35,14 @@ export interface PhiKeyStore {
   decrypt(keyId: string): Promise<Buffer | null>;
   /** Destroys the keys matching `selector` (the wrapped key material is deleted); answers their ids. */
   destroy(selector: PhiKeySelector): Promise<string[]>;
+  /**
+   * When the patient's keys were last destroyed by an erasure (null: never). Events recorded before
+   * encryption existed hold plaintext that no key can shred; readers redact the PHI of an erased
+   * patient's plaintext events.
+   */
+  erasedAt(subject: string): Promise<string | null>;
+  /** The latest retention cutoff (`YYYY-MM-DD`): plaintext content of earlier days reads as redacted. */
+  contentCutoffDay(): Promise<string | null>;
   /** The patient of a patient-scoped stream (a task, a caller line), once an event named them. */
   streamSubject(streamId: string): Promise<string | null>;
   rememberStreamSubject(streamId: string, subject: string): Promise<void>;

@@ -36,6 +36,8 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   private readonly keys = new Map<string, { key: Buffer | null; at: number }>();
   private readonly live = new Map<string, { keyId: string; at: number }>();
   private readonly subjects = new Map<string, string>();
+  private readonly erasures = new Map<string, { erasedAt: string | null; at: number }>();
+  private cutoff: { day: string | null; at: number } | undefined;
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
@@ -55,6 +57,14 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
         UNIQUE (subject, key_class, day, generation)
       );
       CREATE INDEX IF NOT EXISTS phi_keys_by_class_day ON phi_keys (key_class, day);
+      CREATE TABLE IF NOT EXISTS phi_erasures (
+        subject TEXT PRIMARY KEY,
+        erased_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS phi_retention (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cutoff_day TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS phi_stream_subjects (
         stream_id TEXT PRIMARY KEY,
         subject TEXT NOT NULL
@@ -141,11 +151,29 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
           key_id: string;
         }[]
       ).map((r) => r.key_id);
+      const now = this.now().toISOString();
       this.db
         .prepare(
           `UPDATE phi_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND ${where}`,
         )
-        .run(this.now().toISOString(), ...params);
+        .run(now, ...params);
+      if ('subject' in selector) {
+        this.db
+          .prepare(
+            `INSERT INTO phi_erasures (subject, erased_at) VALUES (?, ?)
+             ON CONFLICT (subject) DO UPDATE SET erased_at = MAX(erased_at, excluded.erased_at)`,
+          )
+          .run(selector.subject, now);
+        this.erasures.delete(selector.subject);
+      } else {
+        this.db
+          .prepare(
+            `INSERT INTO phi_retention (id, cutoff_day) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET cutoff_day = MAX(cutoff_day, excluded.cutoff_day)`,
+          )
+          .run(selector.dayBefore);
+        this.cutoff = undefined;
+      }
       this.db.exec('COMMIT');
       for (const id of ids) this.keys.set(id, { key: null, at: Date.now() });
       for (const [logical, entry] of this.live) if (ids.includes(entry.keyId)) this.live.delete(logical);
@@ -154,6 +182,24 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
       this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  async erasedAt(subject: string): Promise<string | null> {
+    const cached = this.erasures.get(subject);
+    if (cached && this.fresh(cached.at)) return cached.erasedAt;
+    const row = this.db.prepare('SELECT erased_at FROM phi_erasures WHERE subject = ?').get(subject) as
+      { erased_at: string } | undefined;
+    const erasedAt = row?.erased_at ?? null;
+    this.erasures.set(subject, { erasedAt, at: Date.now() });
+    return erasedAt;
+  }
+
+  async contentCutoffDay(): Promise<string | null> {
+    if (this.cutoff && this.fresh(this.cutoff.at)) return this.cutoff.day;
+    const row = this.db.prepare('SELECT cutoff_day FROM phi_retention WHERE id = 1').get() as
+      { cutoff_day: string } | undefined;
+    this.cutoff = { day: row?.cutoff_day ?? null, at: Date.now() };
+    return this.cutoff.day;
   }
 
   async streamSubject(streamId: string): Promise<string | null> {
