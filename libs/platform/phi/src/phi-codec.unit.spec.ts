@@ -221,3 +221,26 @@ describe('PHI codec on events recorded before encryption (plaintext)', () => {
     );
   });
 });
+
+describe('SQLite PHI key store shared by two processes (two connections to one file)', () => {
+  it('hands both the same data key, and a destroy by one is seen by the other after its cache time', async () => {
+    const file = path.join(dir, 'shared-keys.sqlite');
+    const a = new SqlitePhiKeyStore({ path: file, masterKey: MASTER, cacheMs: 0 });
+    const b = new SqlitePhiKeyStore({ path: file, masterKey: MASTER, cacheMs: 0 });
+    try {
+      const spec = { subject: 'pShared', keyClass: 'contact' as const, day: null };
+      const [ka, kb] = await Promise.all([a.generateDataKey(spec), b.generateDataKey(spec)]);
+      assert.equal(ka.keyId, kb.keyId);
+      assert.deepEqual(ka.key, kb.key);
+      assert.deepEqual(await b.decrypt(ka.keyId), ka.key);
+      assert.deepEqual(await a.destroy({ subject: 'pShared' }), [ka.keyId]);
+      assert.equal(await b.decrypt(ka.keyId), null);
+      assert.notEqual(await b.erasedAt('pShared'), null);
+      const next = await b.generateDataKey(spec);
+      assert.notEqual(next.keyId, ka.keyId, 'a fresh generation after the erasure');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

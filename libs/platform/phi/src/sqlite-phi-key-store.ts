@@ -80,14 +80,22 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
       if (key) return { keyId: cached.keyId, key };
     }
     const day = spec.day ?? '-';
+    const latest = this.db.prepare(
+      `SELECT key_id, wrapped FROM phi_keys WHERE subject = ? AND key_class = ? AND day = ?
+       ORDER BY generation DESC LIMIT 1`,
+    );
+    // The common case reads without taking the write lock; only a key to create needs it.
+    const found = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
+    if (found?.wrapped) {
+      const result = { keyId: found.key_id, key: this.unwrap(found.key_id, found.wrapped) };
+      const at = Date.now();
+      this.live.set(logical, { keyId: result.keyId, at });
+      this.keys.set(result.keyId, { key: result.key, at });
+      return result;
+    }
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const row = this.db
-        .prepare(
-          `SELECT key_id, wrapped FROM phi_keys WHERE subject = ? AND key_class = ? AND day = ?
-           ORDER BY generation DESC LIMIT 1`,
-        )
-        .get(spec.subject, spec.keyClass, day) as (KeyRow & { generation?: number }) | undefined;
+      const row = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
       let result: PhiDataKey;
       if (row?.wrapped) {
         result = { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapped) };
