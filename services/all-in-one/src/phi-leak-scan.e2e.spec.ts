@@ -1,13 +1,14 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { signDevToken } from '@ringback/auth';
 import { VirtualClock } from '@ringback/kernel';
 import { createLogger } from '@ringback/observability';
+import type { PhiEncryptingEventStore } from '@ringback/phi';
 import {
   E2E_SECRET,
   E2E_WEBHOOK_SECRET,
@@ -41,7 +42,7 @@ function leaks(where: string, text: string): string[] {
   return NEEDLES.filter((n) => text.includes(n)).map((n) => `${where}: ${n}`);
 }
 
-describe('PHI never appears in logs, metrics, trace attributes or error bodies of a full end-to-end run', () => {
+describe('PHI never appears in logs, metrics, trace attributes, error bodies or stored bytes of a full end-to-end run', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-phi-scan-'));
   let rb: RunningRingback | undefined;
   after(async () => {
@@ -176,6 +177,9 @@ describe('PHI never appears in logs, metrics, trace attributes or error bodies o
     for (const b of bad) assert.ok(b.status >= 400 && b.status < 500, `bad request answered ${b.status}`);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
+    const storedEvents = JSON.stringify(
+      (await (rb.adapters.eventStore as PhiEncryptingEventStore).inner.readAll()).map((r) => r.envelope),
+    );
     // Read before close: shutting tracing down empties the in-memory exporter.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const spans = [...exporter.getFinishedSpans()];
@@ -185,12 +189,23 @@ describe('PHI never appears in logs, metrics, trace attributes or error bodies o
     assert.ok(logLines.length > 100, `logs were captured (${logLines.length})`);
     assert.match(metrics, /ringback_messages_sent_total/);
 
+    // The files under DATA_DIR (event store, bus log, key store, with their WAL), read as bytes. The
+    // embedded outbox is left out: it stands in for the SMS provider and holds what was "sent".
+    const dataFiles = readdirSync(dataDir)
+      .filter((name) => !name.startsWith('outbox.sqlite'))
+      .map((name) => ({ name, text: readFileSync(path.join(dataDir, name)).toString('latin1') }));
+    assert.ok(
+      dataFiles.some((f) => f.name === 'events.sqlite') &&
+        dataFiles.some((f) => f.name === 'phi-keys.sqlite'),
+    );
     const spanText = JSON.stringify(
       spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
     );
     const found = [
       ...leaks('logs', logLines.join('\n')),
       ...leaks('metrics', metrics),
+      ...leaks('event store', storedEvents),
+      ...dataFiles.flatMap((f) => leaks(f.name, f.text)),
       ...leaks('traces', spanText),
       ...errorBodies.flatMap((b, i) => leaks(`error body ${i}`, b)),
     ];
