@@ -45,6 +45,8 @@ describe('call webhooks over the all-in-one process', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-calls-'));
   let service: RunningService;
   let adapters: PlatformAdapters;
+  /** The caller line of a number at Aurora: its stream id carries a pseudonym, never the number. */
+  const line = (e164: string) => `call-aurora.${adapters.phi.codec.lineKeyOf(e164)}`;
 
   before(async () => {
     const config = loadConfig({
@@ -146,7 +148,7 @@ describe('call webhooks over the all-in-one process', () => {
 
   it('a signed missed call answers 202 with a task id and records the contact in UTC on the caller line', async () => {
     auroraTask = await taskIdOf(await post('missed', missed()));
-    const stream = await adapters.eventStore.readStream('call-aurora.13035550101');
+    const stream = await adapters.eventStore.readStream(line('+13035550101'));
     assert.equal(stream.length, 1);
     const event = stream[0]!.envelope;
     assert.equal(event.type, 'InboundContactRecorded');
@@ -172,7 +174,7 @@ describe('call webhooks over the all-in-one process', () => {
     const body = missed({ providerCallId: 'CA-race', from: '+1 720 555 0199' });
     const ids = await Promise.all([1, 2, 3, 4].map(async () => taskIdOf(await post('missed', body))));
     assert.equal(new Set(ids).size, 1);
-    assert.equal((await adapters.eventStore.readStream('call-aurora.17205550199')).length, 1);
+    assert.equal((await adapters.eventStore.readStream(line('+17205550199'))).length, 1);
   });
 
   it('a repeat call from the same number, formatted differently, joins the open task', async () => {
@@ -180,7 +182,7 @@ describe('call webhooks over the all-in-one process', () => {
       await post('missed', missed({ providerCallId: 'CA-aurora-2', from: '(303) 555-0101' })),
     );
     assert.equal(taskId, auroraTask);
-    const stream = await adapters.eventStore.readStream('call-aurora.13035550101');
+    const stream = await adapters.eventStore.readStream(line('+13035550101'));
     assert.equal((stream.at(-1)!.envelope.data as { callCount: number }).callCount, 2);
   });
 
@@ -211,7 +213,7 @@ describe('call webhooks over the all-in-one process', () => {
     });
     assert.equal(res.status, 202);
     assert.deepEqual(await res.json(), { recorded: true });
-    const stream = await adapters.eventStore.readStream('call-aurora.13035550177');
+    const stream = await adapters.eventStore.readStream(line('+13035550177'));
     assert.deepEqual(
       stream.map((r) => r.envelope.type),
       ['AnsweredCallRecorded'],
@@ -313,7 +315,7 @@ describe('call webhooks over the all-in-one process', () => {
     assert.equal(res.status, 200, await res.clone().text());
     assert.match(res.headers.get('content-type') ?? '', /text\/xml/);
     assert.match(await res.text(), /<Response\/>/);
-    const stream = await adapters.eventStore.readStream('call-aurora.17205550123');
+    const stream = await adapters.eventStore.readStream(line('+17205550123'));
     assert.equal(stream.length, 1);
     const data = stream[0]!.envelope.data as Record<string, unknown>;
     assert.equal(data['providerCallId'], 'CAtwilio0001');
@@ -321,7 +323,7 @@ describe('call webhooks over the all-in-one process', () => {
     assert.ok(isUuidV7(String(data['taskId'])));
     // Twilio retries: nothing more.
     assert.equal((await twilio(params)).status, 200);
-    assert.equal((await adapters.eventStore.readStream('call-aurora.17205550123')).length, 1);
+    assert.equal((await adapters.eventStore.readStream(line('+17205550123'))).length, 1);
   });
 
   it('a Twilio completed status records an answered call with its duration', async () => {
@@ -332,7 +334,7 @@ describe('call webhooks over the all-in-one process', () => {
       CallDuration: '42',
     };
     assert.equal((await twilio(params)).status, 200);
-    const stream = await adapters.eventStore.readStream('call-aurora.17205550124');
+    const stream = await adapters.eventStore.readStream(line('+17205550124'));
     assert.deepEqual(
       stream.map((r) => [r.envelope.type, (r.envelope.data as { durationSeconds: number }).durationSeconds]),
       [['AnsweredCallRecorded', 42]],

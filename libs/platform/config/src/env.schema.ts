@@ -23,6 +23,7 @@ const v = <T extends z.ZodType>(schema: T, meta: EnvVarMeta): T => {
  */
 export const DEV_AUTH_JWT_SECRET = 'ringback-dev-only-jwt-secret-not-for-production';
 export const DEV_INGEST_WEBHOOK_SECRET = 'ringback-dev-only-webhook-secret-not-for-production';
+export const DEV_PHI_MASTER_KEY = 'ringback-dev-only-phi-master-key-not-for-production';
 
 /** Shortest secret accepted in production (256 bits of HS256 key material as text). */
 export const MIN_SECRET_LENGTH = 32;
@@ -227,6 +228,24 @@ export const envSchema = z.object({
   WAITLIST_BATCH_SIZE: v(int(1, 50), {
     default: '3',
     description: 'Waiting patients offered a freed slot at once (the first to confirm gets it).',
+  }),
+  PHI_MASTER_KEY: v(z.string().min(1), {
+    default: DEV_PHI_MASTER_KEY,
+    secret: true,
+    description: `Master secret of the embedded PHI key store: wraps every patient data key at rest and keys the HMAC that turns a patient's number into their key id. Production: required, at least ${MIN_SECRET_LENGTH} characters, not the development default (see SECURITY.md for a KMS).`,
+  }),
+  PHI_KEY_STORE_PATH: v(z.string().min(1).optional(), {
+    description:
+      'SQLite file of the embedded PHI key store (wrapped per-patient data keys). Default `<DATA_DIR>/phi-keys.sqlite`; every process of a distributed deployment must share it (or a KMS adapter).',
+  }),
+  PHI_CONTENT_RETENTION_DAYS: v(int(0, 36_500), {
+    default: '0',
+    description:
+      'Retention of PHI content (voicemail transcripts, notes, message texts): content keys of days older than this are destroyed (crypto-shredding), recorded as PhiRetentionApplied; contact details stay. 0: kept.',
+  }),
+  PHI_RETENTION_INTERVAL_MS: v(int(0, 86_400_000), {
+    default: '3600000',
+    description: 'Period of the PHI retention loop; 0 stops the loop (tests drive it).',
   }),
 });
 

@@ -1,6 +1,7 @@
 import {
   DEV_AUTH_JWT_SECRET,
   DEV_INGEST_WEBHOOK_SECRET,
+  DEV_PHI_MASTER_KEY,
   MIN_SECRET_LENGTH,
   envSchema,
   envVarMeta,
@@ -51,6 +52,14 @@ export interface RingbackConfig {
     waitlistBatchSize: number;
   };
   gateway: { coalesceMs: number; maxPendingChanges: number };
+  /** Protected health information: the key store and the retention policy. */
+  phi: {
+    masterKey: string;
+    /** Null: `<dataDir>/phi-keys.sqlite`. */
+    keyStorePath: string | null;
+    contentRetentionDays: number;
+    retentionIntervalMs: number;
+  };
   /** Secrets left at their development defaults, so the process can warn about them at startup. */
   devDefaultsInUse: EnvVarName[];
 }
@@ -102,6 +111,7 @@ function crossChecks(env: Env): ConfigIssue[] {
     const secretRules: { name: EnvVarName; dev: string; optionalWhen?: EnvVarName }[] = [
       { name: 'AUTH_JWT_SECRET', dev: DEV_AUTH_JWT_SECRET, optionalWhen: 'AUTH_JWKS_URL' },
       { name: 'INGEST_WEBHOOK_SECRET', dev: DEV_INGEST_WEBHOOK_SECRET },
+      { name: 'PHI_MASTER_KEY', dev: DEV_PHI_MASTER_KEY },
     ];
     for (const rule of secretRules) {
       const value = present(env, rule.name);
@@ -134,6 +144,7 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
   }
   if (parsed.INGEST_WEBHOOK_SECRET === DEV_INGEST_WEBHOOK_SECRET)
     devDefaultsInUse.push('INGEST_WEBHOOK_SECRET');
+  if (parsed.PHI_MASTER_KEY === DEV_PHI_MASTER_KEY) devDefaultsInUse.push('PHI_MASTER_KEY');
   return {
     nodeEnv: parsed.NODE_ENV,
     mode: parsed.MODE,
@@ -188,6 +199,12 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
     gateway: {
       coalesceMs: parsed.GATEWAY_COALESCE_MS,
       maxPendingChanges: parsed.GATEWAY_MAX_PENDING_CHANGES,
+    },
+    phi: {
+      masterKey: parsed.PHI_MASTER_KEY,
+      keyStorePath: parsed.PHI_KEY_STORE_PATH ?? null,
+      contentRetentionDays: parsed.PHI_CONTENT_RETENTION_DAYS,
+      retentionIntervalMs: parsed.PHI_RETENTION_INTERVAL_MS,
     },
     devDefaultsInUse,
   };

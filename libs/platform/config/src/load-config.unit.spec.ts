@@ -4,6 +4,7 @@ import {
   ConfigError,
   DEV_AUTH_JWT_SECRET,
   DEV_INGEST_WEBHOOK_SECRET,
+  DEV_PHI_MASTER_KEY,
   SECRET_DEFAULT_PLACEHOLDER,
   configDocumentation,
   configDocumentationMarkdown,
@@ -13,6 +14,7 @@ import {
 
 const strongJwt = 'j'.repeat(40);
 const strongWebhook = 'w'.repeat(40);
+const strongPhi = 'p'.repeat(40);
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -42,7 +44,13 @@ describe('loadConfig', () => {
     assert.equal(config.otel.serviceName, 'ringback');
     assert.equal(config.bus.maxAttempts, 5);
     assert.equal(config.readiness.maxLag, 100);
-    assert.deepEqual(config.devDefaultsInUse, ['AUTH_JWT_SECRET', 'INGEST_WEBHOOK_SECRET']);
+    assert.deepEqual(config.devDefaultsInUse, ['AUTH_JWT_SECRET', 'INGEST_WEBHOOK_SECRET', 'PHI_MASTER_KEY']);
+    assert.deepEqual(config.phi, {
+      masterKey: DEV_PHI_MASTER_KEY,
+      keyStorePath: null,
+      contentRetentionDays: 0,
+      retentionIntervalMs: 3_600_000,
+    });
   });
 
   it('parses explicit values and treats empty strings as unset', () => {
@@ -108,7 +116,7 @@ describe('loadConfig with NODE_ENV=production', () => {
     const error = configError({ NODE_ENV: 'production' });
     assert.deepEqual(
       error.issues.map((i) => i.variable),
-      ['AUTH_JWT_SECRET', 'INGEST_WEBHOOK_SECRET'],
+      ['AUTH_JWT_SECRET', 'INGEST_WEBHOOK_SECRET', 'PHI_MASTER_KEY'],
     );
     assert.match(error.message, /AUTH_JWT_SECRET: required with NODE_ENV=production/);
   });
@@ -118,8 +126,9 @@ describe('loadConfig with NODE_ENV=production', () => {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: DEV_AUTH_JWT_SECRET,
       INGEST_WEBHOOK_SECRET: DEV_INGEST_WEBHOOK_SECRET,
+      PHI_MASTER_KEY: DEV_PHI_MASTER_KEY,
     });
-    assert.equal(error.issues.length, 2);
+    assert.equal(error.issues.length, 3);
     for (const issue of error.issues) assert.match(issue.message, /development default/);
   });
 
@@ -128,10 +137,11 @@ describe('loadConfig with NODE_ENV=production', () => {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: 'short-secret',
       INGEST_WEBHOOK_SECRET: 'tiny',
+      PHI_MASTER_KEY: 'wee-key',
     });
-    assert.equal(error.issues.length, 2);
+    assert.equal(error.issues.length, 3);
     for (const issue of error.issues) assert.match(issue.message, /at least 32 characters/);
-    assert.doesNotMatch(error.message, /short-secret|tiny/);
+    assert.doesNotMatch(error.message, /short-secret|tiny|wee-key/);
   });
 
   it('starts with real secrets', () => {
@@ -139,8 +149,10 @@ describe('loadConfig with NODE_ENV=production', () => {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: strongJwt,
       INGEST_WEBHOOK_SECRET: strongWebhook,
+      PHI_MASTER_KEY: strongPhi,
     });
     assert.equal(config.auth.jwtSecret, strongJwt);
+    assert.equal(config.phi.masterKey, strongPhi);
     assert.deepEqual(config.devDefaultsInUse, []);
   });
 
@@ -149,6 +161,7 @@ describe('loadConfig with NODE_ENV=production', () => {
       NODE_ENV: 'production',
       AUTH_JWKS_URL: 'https://idp.example.org/.well-known/jwks.json',
       INGEST_WEBHOOK_SECRET: strongWebhook,
+      PHI_MASTER_KEY: strongPhi,
     });
     assert.equal(config.auth.jwtSecret, null);
     assert.equal(config.auth.jwksUrl, 'https://idp.example.org/.well-known/jwks.json');
@@ -159,7 +172,7 @@ describe('loadConfig with NODE_ENV=production', () => {
     const error = configError({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example.org/jwks' });
     assert.deepEqual(
       error.issues.map((i) => i.variable),
-      ['INGEST_WEBHOOK_SECRET'],
+      ['INGEST_WEBHOOK_SECRET', 'PHI_MASTER_KEY'],
     );
   });
 });

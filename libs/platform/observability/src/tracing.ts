@@ -56,6 +56,12 @@ export const DEFAULT_UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics'];
 
 const TRACER_NAME = 'ringback';
 
+/** `a=1&b=2` -> `a=REDACTED&b=REDACTED`: the parameter names of a query string, never its values. */
+export function redactedQuery(query: string): string {
+  const params = new URLSearchParams(query);
+  return [...new Set(params.keys())].map((k) => `${encodeURIComponent(k)}=REDACTED`).join('&');
+}
+
 let active: { sdk: NodeSDK; http: HttpInstrumentation; processors: SpanProcessor[]; users: number } | null =
   null;
 
@@ -88,6 +94,11 @@ export function startTracing(options: StartTracingOptions): TracingHandle {
   const ignored = new Set(options.ignoreIncomingPaths ?? DEFAULT_UNTRACED_PATHS);
   const http = new HttpInstrumentation({
     ignoreIncomingRequestHook: (req) => ignored.has((req.url ?? '').split('?')[0] ?? ''),
+    // Query values may carry anything a client typed (a number, a name): spans keep only the names.
+    startIncomingSpanHook: (req) => {
+      const query = ('url' in req && typeof req.url === 'string' ? req.url : '').split('?')[1];
+      return query ? { 'url.query': redactedQuery(query) } : {};
+    },
   });
   const processors = spanProcessorsFor(options);
   const sdk = new NodeSDK({

@@ -5,6 +5,7 @@ import { createLogger } from './logging';
 import {
   currentTraceId,
   currentTraceparent,
+  redactedQuery,
   startTracing,
   withSpan,
   withTraceparent,
@@ -135,5 +136,15 @@ describe('tracing', () => {
     await second.shutdown();
     await withSpan('still-exported', () => undefined);
     assert.equal((await finished()).length, 1);
+  });
+});
+
+describe('redactedQuery', () => {
+  it('keeps the parameter names of a query string and none of its values', () => {
+    assert.equal(
+      redactedQuery('locationId=%2B13035550101&tier=Dana+Reyes&tier=2'),
+      'locationId=REDACTED&tier=REDACTED',
+    );
+    assert.equal(redactedQuery(''), '');
   });
 });

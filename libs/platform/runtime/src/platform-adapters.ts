@@ -9,6 +9,15 @@ import { InMemoryReadModelStore } from '@ringback/in-memory';
 import { KurrentDbEventStore } from '@ringback/event-store-kurrentdb';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { MongoReadModelStore } from '@ringback/read-model-mongo';
+import { DEV_PHI_MASTER_KEY } from '@ringback/config';
+import { ringbackEventRegistry } from '@ringback/contracts';
+import {
+  PhiCodec,
+  PhiEncryptingBus,
+  PhiEncryptingEventStore,
+  SqlitePhiKeyStore,
+  type PhiKeyStore,
+} from '@ringback/phi';
 import { ReadModelCheckpointStore } from './read-model-checkpoint-store';
 
 /** The four ports, wired to the adapters the configured mode calls for. */
@@ -19,12 +28,47 @@ export interface PlatformAdapters {
   readModels: ReadModelStore;
   /** Durable checkpoints of processors that are not projections (the store-to-bus relay). */
   checkpoints: CheckpointStore;
+  /** The PHI key store and the codec the event store and bus encrypt with (erasure, retention, audit). */
+  phi: { keys: PhiKeyStore; codec: PhiCodec };
   /** Closes in dependency order: bus consumers first, then stores. */
   close(): Promise<void>;
 }
 
 export type AdapterConfig = Pick<RingbackConfig, 'mode' | 'dataDir' | 'kafka' | 'kurrentdb' | 'mongo'> &
-  Partial<Pick<RingbackConfig, 'bus'>>;
+  Partial<Pick<RingbackConfig, 'bus' | 'phi'>>;
+
+type PhiConfig = Partial<Pick<RingbackConfig, 'phi'>>;
+
+/**
+ * The event store and the bus behind the PHI codec: PHI fields are ciphertext in the store and on
+ * the wire, plaintext (or the redaction marker) for everyone who reads through the ports.
+ */
+function withPhiEncryption(
+  dataDir: string,
+  config: PhiConfig,
+  parts: Omit<PlatformAdapters, 'phi' | 'close' | 'mode'> & { mode: PlatformAdapters['mode'] },
+): PlatformAdapters {
+  const masterKey = config.phi?.masterKey ?? DEV_PHI_MASTER_KEY;
+  const keys = new SqlitePhiKeyStore({
+    path: config.phi?.keyStorePath ?? path.join(path.resolve(dataDir), 'phi-keys.sqlite'),
+    masterKey,
+  });
+  const codec = new PhiCodec(ringbackEventRegistry(), keys, masterKey);
+  const eventStore = new PhiEncryptingEventStore(parts.eventStore, codec);
+  const bus = new PhiEncryptingBus(parts.bus, codec);
+  return {
+    ...parts,
+    eventStore,
+    bus,
+    phi: { keys, codec },
+    close: async () => {
+      await bus.close();
+      await parts.readModels.close();
+      await eventStore.close();
+      await keys.close();
+    },
+  };
+}
 
 /** Applies BUS_MAX_ATTEMPTS to every consumer that does not choose its own retry budget. */
 function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus {
@@ -54,7 +98,7 @@ export function createPlatformAdapters(
       }),
       config.bus?.maxAttempts,
     );
-    return embeddedAdaptersOnBus(dir, bus);
+    return embeddedAdaptersOnBus(dir, bus, config);
   }
 
   const { kurrentdb, mongo, kafka } = config;
@@ -72,18 +116,14 @@ export function createPlatformAdapters(
     config.bus?.maxAttempts,
   );
   const readModels = new MongoReadModelStore({ uri: mongo.url });
-  return {
+  mkdirSync(path.resolve(config.dataDir), { recursive: true });
+  return withPhiEncryption(config.dataDir, config, {
     mode: 'distributed',
     eventStore,
     bus,
     readModels,
     checkpoints: new ReadModelCheckpointStore(readModels),
-    close: async () => {
-      await bus.close();
-      await readModels.close();
-      await eventStore.close();
-    },
-  };
+  });
 }
 
 /**
@@ -91,21 +131,16 @@ export function createPlatformAdapters(
  * `dataDir`, read models in memory. The topology of a process that keeps its own state but talks to
  * other processes over a shared broker (e.g. the embedded composition with the Kafka bus).
  */
-export function embeddedAdaptersOnBus(dataDir: string, bus: Bus): PlatformAdapters {
+export function embeddedAdaptersOnBus(dataDir: string, bus: Bus, config: PhiConfig = {}): PlatformAdapters {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
   const readModels = new InMemoryReadModelStore();
-  return {
+  return withPhiEncryption(dir, config, {
     mode: 'embedded',
     eventStore,
     bus,
     readModels,
     checkpoints: new SqliteCheckpointStore(eventStore.database),
-    close: async () => {
-      await bus.close();
-      await readModels.close();
-      await eventStore.close();
-    },
-  };
+  });
 }

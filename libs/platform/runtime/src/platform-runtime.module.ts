@@ -26,6 +26,7 @@ import {
 } from '@ringback/kernel';
 import type { EventRegistry } from '@ringback/contracts';
 import type { Projection, ProjectionRunner } from '@ringback/platform-core';
+import { PHI_CODEC, PHI_KEY_STORE, PHI_READ_MODEL_REBUILDER, PhiModule } from '@ringback/phi';
 import type { PlatformAdapters } from './platform-adapters';
 import { startProjections } from './projections';
 
@@ -119,10 +120,15 @@ export class PlatformRuntimeModule {
       bus: adapters.bus,
       checkpoints: adapters.checkpoints,
     });
+    const runners: ProjectionRunner[] = [];
     return {
       module: PlatformRuntimeModule,
       global: true,
+      imports: [PhiModule],
       providers: [
+        { provide: PHI_KEY_STORE, useValue: adapters.phi.keys },
+        { provide: PHI_CODEC, useValue: adapters.phi.codec },
+        { provide: PHI_READ_MODEL_REBUILDER, useValue: () => runners },
         { provide: PLATFORM_ADAPTERS, useValue: adapters },
         { provide: RUNTIME_OPTIONS, useValue: options },
         { provide: EVENT_STORE, useValue: adapters.eventStore },
@@ -130,7 +136,7 @@ export class PlatformRuntimeModule {
         { provide: READ_MODEL_STORE, useValue: adapters.readModels },
         { provide: CHECKPOINT_STORE, useValue: adapters.checkpoints },
         { provide: STORE_TO_BUS_RELAY, useValue: relay },
-        { provide: PROJECTION_RUNNERS, useValue: [] as ProjectionRunner[] },
+        { provide: PROJECTION_RUNNERS, useValue: runners },
         { provide: PROJECTION_CHANGES, useValue: new ProjectionChanges() },
         { provide: CLOCK, useValue: clock },
         { provide: ID_GENERATOR, useValue: options.ids ?? new UuidV7Generator(clock) },
@@ -146,6 +152,9 @@ export class PlatformRuntimeModule {
         PROJECTION_CHANGES,
         CLOCK,
         ID_GENERATOR,
+        PHI_KEY_STORE,
+        PHI_CODEC,
+        PHI_READ_MODEL_REBUILDER,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import { AuditPhiRead } from '@ringback/phi';
 import {
   Body,
   Controller,
@@ -189,6 +190,7 @@ export class OutboxHttpController {
 
   @Get('outbox')
   @Header('Cache-Control', 'no-store')
+  @AuditPhiRead('outbox')
   async outbox(
     @CurrentUser() user: AuthUser,
     @Query(new ZodValidationPipe(outboxQuerySchema)) q: z.output<typeof outboxQuerySchema>,

@@ -11,6 +11,7 @@ import { schedulingWorkflowEventDefinitions } from './events/scheduling-workflow
 import { reminderEventDefinitions } from './events/reminder.events';
 import { callImportEventDefinitions } from './events/call-import.events';
 import { taskViewEventDefinitions } from './views/task-view.message';
+import { phiEventDefinitions } from './events/phi.events';
 
 /**
  * Every event type Ringback publishes. Each service's contract module adds its definitions here as
@@ -29,6 +30,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...reminderEventDefinitions,
   ...callImportEventDefinitions,
   ...taskViewEventDefinitions,
+  ...phiEventDefinitions,
 ];
 
 export const ringbackEventRegistry = (): EventRegistry => {

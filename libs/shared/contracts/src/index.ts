@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './registry';
+export * from './phi';
 export * from './streams';
 export * from './asyncapi/asyncapi';
 export * from './catalogue';
@@ -14,4 +15,5 @@ export * from './events/scheduling.events';
 export * from './events/scheduling-workflow.events';
 export * from './events/reminder.events';
 export * from './events/call-import.events';
+export * from './events/phi.events';
 export * from './views/task-view.message';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envelopeSchema, type EventEnvelope } from './envelope';
+import { redactableSchema, type PhiSpec } from './phi';
 
 /** One version of one event type: its payload schema and how to lift it to the next version. */
 export interface EventVersionDefinition {
@@ -16,6 +17,8 @@ export interface EventDefinition {
   /** Which service publishes it (AsyncAPI channel owner). */
   producer: string;
   versions: EventVersionDefinition[];
+  /** Protected health information in the payload: encrypted per patient in the store and on the bus. */
+  phi?: PhiSpec;
 }
 
 export class EventValidationError extends Error {
@@ -28,6 +31,17 @@ export class EventValidationError extends Error {
   }
 }
 
+/** Older versions may predate a PHI field: only the paths they have admit the redaction marker. */
+function lenientRedactable(schema: z.ZodType, paths: readonly string[]): z.ZodType {
+  return paths.reduce<z.ZodType>((acc, path) => {
+    try {
+      return redactableSchema(acc, [path]);
+    } catch {
+      return acc;
+    }
+  }, schema);
+}
+
 const toIssues = (error: z.ZodError): { path: string; message: string }[] =>
   error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
@@ -37,6 +51,8 @@ const toIssues = (error: z.ZodError): { path: string; message: string }[] =>
  */
 export class EventRegistry {
   private readonly byType = new Map<string, EventDefinition>();
+  /** Per PHI-bearing type and version: the schema that also admits shredded (redacted) PHI fields. */
+  private readonly readSchemas = new Map<string, z.ZodType[]>();
 
   register(definition: EventDefinition): this {
     if (this.byType.has(definition.type)) throw new Error(`event type ${definition.type} registered twice`);
@@ -48,7 +64,21 @@ export class EventRegistry {
       }
     });
     this.byType.set(definition.type, { ...definition, versions });
+    if (definition.phi) {
+      const paths = Object.keys(definition.phi.fields);
+      this.readSchemas.set(
+        definition.type,
+        versions.map((v, i) =>
+          i === versions.length - 1 ? redactableSchema(v.schema, paths) : lenientRedactable(v.schema, paths),
+        ),
+      );
+    }
     return this;
+  }
+
+  /** The PHI fields of a type (undefined: none). */
+  phiSpec(type: string): PhiSpec | undefined {
+    return this.byType.get(type)?.phi;
   }
 
   has(type: string): boolean {
@@ -79,7 +109,8 @@ export class EventRegistry {
         { path: 'schemaVersion', message: 'unknown version' },
       ]);
     }
-    const data = version.schema.safeParse(env.data.data);
+    const schema = this.readSchemas.get(def.type)?.[version.version - 1] ?? version.schema;
+    const data = schema.safeParse(env.data.data);
     if (!data.success) {
       throw new EventValidationError(
         `invalid ${def.type} v${version.version} payload`,
@@ -96,7 +127,9 @@ export class EventRegistry {
     while (current.schemaVersion < def.versions.length) {
       const from = def.versions[current.schemaVersion - 1]!;
       const next = def.versions[current.schemaVersion]!;
-      const data = next.schema.parse(from.upcast!(current.data, current));
+      const data = (this.readSchemas.get(def.type)?.[next.version - 1] ?? next.schema).parse(
+        from.upcast!(current.data, current),
+      );
       current = { ...current, schemaVersion: next.version, data };
     }
     return current as E;

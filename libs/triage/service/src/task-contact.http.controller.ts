@@ -3,6 +3,7 @@ import { Authenticated, CurrentUser, canRead, type AuthUser } from '@ringback/au
 import { ringbackEventRegistry, type CallJoinedTaskV1, type TaskOpenedV1 } from '@ringback/contracts';
 import { ApiError, ZodValidationPipe } from '@ringback/nest-platform';
 import { EVENT_STORE, READ_MODEL_STORE, type EventStore, type ReadModelStore } from '@ringback/platform-core';
+import { AuditPhiRead } from '@ringback/phi';
 import { z } from 'zod';
 import { taskStreamId } from './open-task.consumer';
 import { taskNotFound } from './tasks.http.controller';
@@ -40,6 +41,7 @@ export class TaskContactHttpController {
 
   @Get(':taskId/contact')
   @Header('Cache-Control', 'no-store')
+  @AuditPhiRead('task_contact', 'taskId')
   async contact(
     @CurrentUser() user: AuthUser,
     @Param(new ZodValidationPipe(taskParamsSchema)) params: z.output<typeof taskParamsSchema>,

@@ -1,3 +1,4 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 // Shared by the in-process e2e specs: boot the all-in-one composition on a free port with its own
 // DATA_DIR, two clinics to configure, and call events as call-ingest records them.
 import type { EventEnvelope, InboundContactRecorded } from '@ringback/contracts';
@@ -50,6 +51,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Adapters to run on instead of the embedded ones built from DATA_DIR (e.g. the Kafka bus). */
   adapters?: PlatformAdapters;
+  /** Default: silent. The PHI leak scan passes a capturing logger at `trace`. */
+  logger?: ReturnType<typeof createLogger>;
+  /** Default: no tracing. The PHI leak scan passes an in-memory exporter. */
+  tracing?: { exporter: SpanExporter };
 }
 
 export async function startRingback(
@@ -75,8 +80,8 @@ export async function startRingback(
     module: AllInOneModule.forRoot(adapters, options.clock ? { clock: options.clock } : {}),
     config,
     registry,
-    logger: createLogger({ service: 'ringback', level: 'silent' }),
-    tracing: false,
+    logger: options.logger ?? createLogger({ service: 'ringback', level: 'silent' }),
+    tracing: options.tracing ?? false,
   });
   return { service, adapters };
 }

@@ -157,6 +157,14 @@ export const callerLineDecider: Decider<CallerLineState, CallerLineCommand, Call
   },
 };
 
-/** `call-<locationId>.<digits>`: the stream of one caller line. */
-export const callerLineStreamId = (locationId: string, e164: string): string =>
+/**
+ * `call-<locationId>.<lineKey>`: the stream of one caller line. `lineKey` is a pseudonym of the
+ * caller's number (a keyed HMAC, `PhiCodec.lineKeyOf`), never the number: stream ids travel as bus
+ * keys and trace attributes, where no PHI may go.
+ */
+export const callerLineStreamId = (locationId: string, lineKey: string): string =>
+  `call-${locationId}.${lineKey}`;
+
+/** `call-<locationId>.<digits>`: how caller lines were named before they were pseudonymous. */
+export const legacyCallerLineStreamId = (locationId: string, e164: string): string =>
   `call-${locationId}.${e164.replace(/^\+/, '')}`;

@@ -1,3 +1,4 @@
+import { CallerLines } from './caller-lines';
 import { CallsHttpController } from './calls.http.controller';
 import { CallsOpenApi } from './calls.openapi';
 import { RecordCallHandler } from './record-call.handler';
@@ -24,4 +25,10 @@ export {
 
 /** The calls slice, for the call-ingest module. */
 export const callControllers = [CallsHttpController, TwilioStatusHttpController];
-export const callProviders = [RecordCallHandler, WebhookSignatureGuard, CallsOpenApi, TaskClosuresConsumer];
+export const callProviders = [
+  RecordCallHandler,
+  WebhookSignatureGuard,
+  CallsOpenApi,
+  TaskClosuresConsumer,
+  CallerLines,
+];

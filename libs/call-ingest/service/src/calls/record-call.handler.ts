@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   callerLineDecider,
-  callerLineStreamId,
   normalizePhoneNumber,
   taskForProviderCall,
   type EnvelopeStamp,
@@ -15,6 +14,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { locationNotFound } from '../locations/configure-location.http.controller';
 import { LocationsReadModel } from '../locations/locations.read-model';
 import type { LocationView } from '../locations/location.views';
+import { CallerLines } from './caller-lines';
 
 /** What every call webhook carries, already validated (times in UTC `Z`). */
 export interface CallFacts {
@@ -71,6 +71,7 @@ export class RecordCallHandler {
     @Inject(LocationsReadModel) private readonly locations: LocationsReadModel,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(CallerLines) private readonly lines: CallerLines,
   ) {}
 
   /** Opens or joins the caller's task; answers its id. */
@@ -135,7 +136,7 @@ export class RecordCallHandler {
     if (!location) throw locationNotFound(facts.locationId);
     const e164 = normalizePhoneNumber(facts.from, countryOfLocation(location));
     if (e164 === null) throw notAPhoneNumber();
-    const streamId = callerLineStreamId(facts.locationId, e164);
+    const streamId = await this.lines.lineFor(facts.locationId, e164, facts.providerCallId);
     const now = this.clock.now();
     return {
       streamId,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { callerLineDecider, callerLineStreamId } from '@ringback/call-ingest-domain';
+import { callerLineDecider, legacyCallerLineStreamId } from '@ringback/call-ingest-domain';
 import {
   ringbackEventRegistry,
   streamIdOf,
@@ -8,6 +8,7 @@ import {
   type TaskMarkedUnreachableV1,
   type TaskOpenedV1,
   type TaskResolvedV1,
+  PHI_REDACTED,
 } from '@ringback/contracts';
 import { CLOCK, DomainError, deterministicUuidV7, toIso, type Clock } from '@ringback/kernel';
 import { LOGGER } from '@ringback/nest-platform';
@@ -19,6 +20,7 @@ import {
   type Bus,
   type EventStore,
 } from '@ringback/platform-core';
+import { CallerLines } from './caller-lines';
 
 /** Stable consumer group: its committed offsets survive restarts. */
 export const TASK_CLOSURES_GROUP_ID = 'call-ingest.task-closures';
@@ -57,6 +59,7 @@ export class TaskClosuresConsumer extends EventConsumer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) logger?: TaskClosuresLogger,
+    @Optional() @Inject(CallerLines) private readonly lines?: CallerLines,
   ) {
     super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackLogger;
@@ -75,7 +78,17 @@ export class TaskClosuresConsumer extends EventConsumer {
       );
       return;
     }
-    const streamId = callerLineStreamId(opened.locationId, opened.callerPhone);
+    if (opened.callerPhone === PHI_REDACTED) {
+      this.logger.warn(
+        { eventId: event.eventId, type: event.type, taskId },
+        "closed task's caller was erased; caller line left as is",
+      );
+      return;
+    }
+    // Without CallerLines (unit tests of this consumer) lines have their pre-pseudonym names.
+    const streamId = this.lines
+      ? await this.lines.lineOfTask(opened.locationId, opened.callerPhone, taskId)
+      : legacyCallerLineStreamId(opened.locationId, opened.callerPhone);
     try {
       await handleCommand({
         store: this.store,

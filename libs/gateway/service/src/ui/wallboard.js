@@ -5,6 +5,9 @@
 (function () {
   'use strict';
   const TOKEN_KEY = 'ringback.token';
+  // PHI whose key was destroyed (an erasure or the retention policy) reads as this marker.
+  const ERASED = '[erased]';
+  const unlessErased = (v) => (v && v !== ERASED ? v : null);
   // Time travel: /?at=<ISO instant> shows the queues as they stood then, replayed from history.
   const AS_OF = (() => {
     const at = new URLSearchParams(location.search).get('at');
@@ -405,7 +408,7 @@
       newPatient: task.intent === 'new_patient' && Boolean(type && type.newPatientAllowed),
       patient: {
         patientRef: `caller-${task.taskId}`,
-        phone: contact.callerPhone || null,
+        phone: unlessErased(contact.callerPhone),
         preferredChannel: 'sms',
         language: contact.language || 'en',
       },
@@ -596,7 +599,7 @@
     for (const task of mine) {
       const contact = (await call('GET', `/api/v1/tasks/${task.taskId}/contact`)).body || {};
       const clinic = await clinicName(task.locationId);
-      const name = contact.callerName || 'there';
+      const name = unlessErased(contact.callerName) || 'there';
       const reason = REASONS[task.intent] || 'your call';
       const transcript = (contact.contacts || [])
         .map((x) => x.transcript)
@@ -615,7 +618,7 @@
           el(
             'p',
             {},
-            `Call ${contact.callerPhone || ''}${contact.language ? ` · language ${contact.language}` : ''}${task.callCount > 1 ? ` · ${task.callCount} calls` : ''}`,
+            `Call ${unlessErased(contact.callerPhone) || '(number erased)'}${contact.language ? ` · language ${contact.language}` : ''}${task.callCount > 1 ? ` · ${task.callCount} calls` : ''}`,
           ),
           transcript ? el('p', {}, `They said: “${transcript}”`) : '',
           el(
@@ -718,7 +721,12 @@
   }
 
   /** `+13035550101` -> `•••0101`: the outbox shows whom a message went to without the whole number. */
-  const masked = (to) => (to.includes('@') ? to.replace(/^(.).*(@.*)$/, '$1•••$2') : `•••${to.slice(-4)}`);
+  const masked = (to) =>
+    to === ERASED
+      ? '(erased)'
+      : to.includes('@')
+        ? to.replace(/^(.).*(@.*)$/, '$1•••$2')
+        : `•••${to.slice(-4)}`;
   const KIND_TEXT = {
     confirmation: 'Booking confirmation',
     reminder_48h: 'Reminder (2 days)',

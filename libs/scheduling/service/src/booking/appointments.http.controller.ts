@@ -1,3 +1,4 @@
+import { AuditPhiRead } from '@ringback/phi';
 import {
   Body,
   Controller,
@@ -130,6 +131,7 @@ export class AppointmentsHttpController {
 
   @Get(':appointmentId')
   @Header('Cache-Control', 'no-store')
+  @AuditPhiRead('appointment', 'appointmentId')
   async get(
     @CurrentUser() user: AuthUser,
     @Param(new ZodValidationPipe(appointmentParamsSchema)) params: z.output<typeof appointmentParamsSchema>,

@@ -42,6 +42,15 @@ export function generateAsyncApi(registry: EventRegistry, info: AsyncApiInfo): J
           name: def.type,
           title: `${def.type} v${v.version}`,
           summary: def.summary,
+          ...(def.phi
+            ? {
+                description:
+                  'PHI fields (`x-ringback-phi`) travel encrypted: `phi1.<keyId>.<iv>.<ciphertext>` (AES-256-GCM ' +
+                  'under the patient data key); consumers decrypt through the platform codec, and a field whose ' +
+                  'key was destroyed (erasure, retention) reads as `[erased]`.',
+                'x-ringback-phi': def.phi.fields,
+              }
+            : {}),
           contentType: 'application/json',
           headers: {
             type: 'object',

@@ -64,6 +64,10 @@ export const callEventDefinitions: EventDefinition[] = [
     category: 'call',
     producer: 'call-ingest',
     summary: 'A missed call, voicemail or callback request was captured and bound to a task.',
+    phi: {
+      subject: ['from'],
+      fields: { from: 'contact', callerName: 'contact', transcript: 'content', notes: 'content' },
+    },
     versions: [{ version: 1, schema: inboundContactRecordedV1 }],
   },
   {
@@ -71,6 +75,7 @@ export const callEventDefinitions: EventDefinition[] = [
     category: 'call',
     producer: 'call-ingest',
     summary: 'A call was answered live (denominator of the missed-call rate).',
+    phi: { subject: ['from'], fields: { from: 'contact' } },
     versions: [{ version: 1, schema: answeredCallRecordedV1 }],
   },
   {

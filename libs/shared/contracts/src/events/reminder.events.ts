@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhiSpec } from '../phi';
 import type { EventDefinition } from '../registry';
 import { e164Schema } from './task.events';
 import { messageChannelSchema } from './scheduling.events';
@@ -269,6 +270,14 @@ const summaries: Record<ReminderEventType, string> = {
   ContactOptedIn: 'A number sent START again',
 };
 
+/** Numbers, addresses and texts of patient messages; a provider's error may quote the number. */
+const phi: Partial<Record<ReminderEventType, PhiSpec>> = {
+  MessageQueued: { subject: ['to'], fields: { to: 'contact', body: 'content' } },
+  MessageSendFailed: { fields: { error: 'content' } },
+  InboundMessageReceived: { subject: ['from'], fields: { from: 'contact', body: 'content' } },
+  FollowUpCompleted: { fields: { note: 'content' } },
+};
+
 export const reminderEventDefinitions: EventDefinition[] = (
   Object.keys(reminderEventSchemas) as ReminderEventType[]
 ).map((type) => ({
@@ -276,5 +285,6 @@ export const reminderEventDefinitions: EventDefinition[] = (
   category: categoryOf[type],
   summary: summaries[type],
   producer: 'reminders',
+  ...(phi[type] ? { phi: phi[type] } : {}),
   versions: [{ version: 1, schema: reminderEventSchemas[type] }],
 }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventDefinition } from '../registry';
-import { bookingSourceSchema, patientContactSchema } from './scheduling.events';
+import type { PhiSpec } from '../phi';
+import { bookingSourceSchema, patientContactPhi, patientContactSchema } from './scheduling.events';
 
 /**
  * Scheduling workflows, produced by the scheduling service:
@@ -193,6 +194,12 @@ const summaries: Record<SchedulingWorkflowEventType, string> = {
     'The batch ended without a booking (expired, all declined, or the slot was taken); the next batch follows',
 };
 
+const phi: Partial<Record<SchedulingWorkflowEventType, PhiSpec>> = {
+  BookingApprovalRequested: patientContactPhi,
+  BookingApprovalDecided: { fields: { note: 'content' } },
+  WaitlistEntryAdded: patientContactPhi,
+};
+
 export const schedulingWorkflowEventDefinitions: EventDefinition[] = (
   Object.keys(schedulingWorkflowEventSchemas) as SchedulingWorkflowEventType[]
 ).map((type) => ({
@@ -200,5 +207,6 @@ export const schedulingWorkflowEventDefinitions: EventDefinition[] = (
   category: categoryOf[type],
   summary: summaries[type],
   producer: 'scheduling',
+  ...(phi[type] ? { phi: phi[type] } : {}),
   versions: [{ version: 1, schema: schedulingWorkflowEventSchemas[type] }],
 }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhiSpec } from '../phi';
 import type { EventDefinition } from '../registry';
 import { WEEKDAYS } from './location.events';
 import { e164Schema } from './task.events';
@@ -232,6 +233,12 @@ const summaries: Record<SchedulingEventType, string> = {
   AttendanceRecorded: 'The patient arrived, or did not show, for the booked appointment',
 };
 
+/** The patient's contact details; the subject is the patient (number, else email, else reference). */
+export const patientContactPhi: PhiSpec = {
+  subject: ['patient.phone', 'patient.email', 'patient.patientRef'],
+  fields: { 'patient.phone': 'contact', 'patient.email': 'contact' },
+};
+
 export const schedulingEventDefinitions: EventDefinition[] = (
   Object.keys(schedulingEventSchemas) as SchedulingEventType[]
 ).map((type) => ({
@@ -239,5 +246,10 @@ export const schedulingEventDefinitions: EventDefinition[] = (
   category: categoryOf[type],
   summary: summaries[type],
   producer: 'scheduling',
+  ...(type === 'SlotBooked'
+    ? { phi: patientContactPhi }
+    : type === 'BookingCancelled'
+      ? { phi: { fields: { reason: 'content' } } satisfies PhiSpec }
+      : {}),
   versions: [{ version: 1, schema: schedulingEventSchemas[type] }],
 }));

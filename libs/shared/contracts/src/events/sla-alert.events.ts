@@ -29,6 +29,10 @@ export const slaAlertEventDefinitions: EventDefinition[] = [
     category: SLA_ALERT_CATEGORY,
     summary: 'A supervisor acknowledged the alert raised by an SLA breach of the task (one clock version)',
     producer: 'sla-monitor',
+    phi: {
+      subjectStream: (d) => (typeof d['taskId'] === 'string' ? `task-${d['taskId']}` : null),
+      fields: { note: 'content' },
+    },
     versions: [{ version: 1, schema: slaAlertAcknowledgedV1 }],
   },
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PhiSpec } from '../phi';
 import type { EventDefinition } from '../registry';
 
 /**
@@ -287,12 +288,28 @@ const summaries: Record<TaskEventType, string> = {
     'The SLA stop rule was met (Tier 1: accepted clinical handoff; others: first successful contact)',
 };
 
+/** The caller's number, name and words, and coordinators' notes (which may repeat them). */
+const phi: Partial<Record<TaskEventType, PhiSpec>> = {
+  TaskOpened: {
+    subject: ['callerPhone'],
+    fields: { callerPhone: 'contact', callerName: 'contact', transcript: 'content' },
+  },
+  CallJoinedTask: { fields: { transcript: 'content' } },
+  OfferDeclined: { fields: { reason: 'content' } },
+  CallbackAttemptRecorded: { fields: { note: 'content' } },
+  TaskEscalated: { fields: { reason: 'content' } },
+  TaskResolved: { fields: { note: 'content' } },
+  TaskMarkedUnreachable: { fields: { note: 'content' } },
+  TaskReopened: { fields: { reason: 'content' } },
+};
+
 export const taskEventDefinitions: EventDefinition[] = (Object.keys(taskEventSchemas) as TaskEventType[]).map(
   (type) => ({
     type,
     category: 'task',
     summary: summaries[type],
     producer: 'triage',
+    ...(phi[type] ? { phi: phi[type] } : {}),
     versions: [{ version: 1, schema: taskEventSchemas[type] }],
   }),
 );

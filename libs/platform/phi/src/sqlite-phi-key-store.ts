@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqliteDatabase } from '@ringback/event-store-sqlite';
+import { deriveKey, openAesGcm, sealAesGcm } from './phi-crypto';
+import type { PhiDataKey, PhiKeySelector, PhiKeySpec, PhiKeyStore } from './phi-key-store.port';
+
+export interface SqlitePhiKeyStoreOptions {
+  /** The SQLite file (next to the event store: `<DATA_DIR>/phi-keys.sqlite`). */
+  path: string;
+  /** PHI_MASTER_KEY: wraps every data key at rest (AES-256-GCM under a key derived from it). */
+  masterKey: string;
+  /**
+   * How long a data key read from the file is reused without looking again. Another process's
+   * destroy takes effect here within this time; this process's own destroy takes effect at once.
+   */
+  cacheMs?: number;
+  now?: () => Date;
+}
+
+interface KeyRow {
+  key_id: string;
+  wrapped: Uint8Array | null;
+}
+
+/**
+ * The embedded key store: data keys in a SQLite file, each wrapped (AES-256-GCM, the key id as
+ * associated data) by a key derived from PHI_MASTER_KEY, so the file alone reveals nothing. Destroy
+ * deletes the wrapped key material and keeps a tombstone row (who had keys, when they were shredded).
+ * Several processes may share the file (WAL; key creation runs in an immediate transaction).
+ */
+export class SqlitePhiKeyStore implements PhiKeyStore {
+  private readonly db: DatabaseSync;
+  private readonly wrapKey: Buffer;
+  private readonly cacheMs: number;
+  private readonly now: () => Date;
+  private readonly keys = new Map<string, { key: Buffer | null; at: number }>();
+  private readonly live = new Map<string, { keyId: string; at: number }>();
+  private readonly subjects = new Map<string, string>();
+  private readonly erasures = new Map<string, { erasedAt: string | null; at: number }>();
+  private cutoff: { day: string | null; at: number } | undefined;
+
+  constructor(options: SqlitePhiKeyStoreOptions) {
+    this.db = openSqliteDatabase(options.path);
+    this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
+    this.cacheMs = options.cacheMs ?? 30_000;
+    this.now = options.now ?? (() => new Date());
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS phi_keys (
+        key_id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        key_class TEXT NOT NULL,
+        day TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        wrapped BLOB,
+        created_at TEXT NOT NULL,
+        destroyed_at TEXT,
+        UNIQUE (subject, key_class, day, generation)
+      );
+      CREATE INDEX IF NOT EXISTS phi_keys_by_class_day ON phi_keys (key_class, day);
+      CREATE TABLE IF NOT EXISTS phi_erasures (
+        subject TEXT PRIMARY KEY,
+        erased_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS phi_retention (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        cutoff_day TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS phi_stream_subjects (
+        stream_id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL
+      );
+    `);
+  }
+
+  async generateDataKey(spec: PhiKeySpec): Promise<PhiDataKey> {
+    const logical = `${spec.subject}:${spec.keyClass}:${spec.day ?? '-'}`;
+    const cached = this.live.get(logical);
+    if (cached && this.fresh(cached.at)) {
+      const key = await this.decrypt(cached.keyId);
+      if (key) return { keyId: cached.keyId, key };
+    }
+    const day = spec.day ?? '-';
+    const latest = this.db.prepare(
+      `SELECT key_id, wrapped FROM phi_keys WHERE subject = ? AND key_class = ? AND day = ?
+       ORDER BY generation DESC LIMIT 1`,
+    );
+    // The common case reads without taking the write lock; only a key to create needs it.
+    const found = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
+    if (found?.wrapped) {
+      const result = { keyId: found.key_id, key: this.unwrap(found.key_id, found.wrapped) };
+      const at = Date.now();
+      this.live.set(logical, { keyId: result.keyId, at });
+      this.keys.set(result.keyId, { key: result.key, at });
+      return result;
+    }
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
+      let result: PhiDataKey;
+      if (row?.wrapped) {
+        result = { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapped) };
+      } else {
+        const { generation } = this.db
+          .prepare(
+            `SELECT COALESCE(MAX(generation), 0) + 1 AS generation FROM phi_keys
+             WHERE subject = ? AND key_class = ? AND day = ?`,
+          )
+          .get(spec.subject, spec.keyClass, day) as { generation: number };
+        const keyId = `${spec.subject}:${spec.keyClass === 'contact' ? 'c' : 'n'}:${day}:${generation}`;
+        const key = randomBytes(32);
+        this.db
+          .prepare(
+            `INSERT INTO phi_keys (key_id, subject, key_class, day, generation, wrapped, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            keyId,
+            spec.subject,
+            spec.keyClass,
+            day,
+            generation,
+            this.wrap(keyId, key),
+            this.now().toISOString(),
+          );
+        result = { keyId, key };
+      }
+      this.db.exec('COMMIT');
+      const at = Date.now();
+      this.live.set(logical, { keyId: result.keyId, at });
+      this.keys.set(result.keyId, { key: result.key, at });
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async decrypt(keyId: string): Promise<Buffer | null> {
+    const cached = this.keys.get(keyId);
+    if (cached && (cached.key === null || this.fresh(cached.at))) return cached.key;
+    const row = this.db.prepare('SELECT key_id, wrapped FROM phi_keys WHERE key_id = ?').get(keyId) as
+      KeyRow | undefined;
+    const key = row?.wrapped ? this.unwrap(keyId, row.wrapped) : null;
+    this.keys.set(keyId, { key, at: Date.now() });
+    return key;
+  }
+
+  async destroy(selector: PhiKeySelector): Promise<string[]> {
+    const [where, params] =
+      'subject' in selector
+        ? ['subject = ?', [selector.subject]]
+        : ["key_class = 'content' AND day <> '-' AND day < ?", [selector.dayBefore]];
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const ids = (
+        this.db
+          .prepare(`SELECT key_id FROM phi_keys WHERE wrapped IS NOT NULL AND ${where}`)
+          .all(...params) as {
+          key_id: string;
+        }[]
+      ).map((r) => r.key_id);
+      const now = this.now().toISOString();
+      this.db
+        .prepare(
+          `UPDATE phi_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND ${where}`,
+        )
+        .run(now, ...params);
+      if ('subject' in selector) {
+        this.db
+          .prepare(
+            `INSERT INTO phi_erasures (subject, erased_at) VALUES (?, ?)
+             ON CONFLICT (subject) DO UPDATE SET erased_at = MAX(erased_at, excluded.erased_at)`,
+          )
+          .run(selector.subject, now);
+        this.erasures.delete(selector.subject);
+      } else {
+        this.db
+          .prepare(
+            `INSERT INTO phi_retention (id, cutoff_day) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET cutoff_day = MAX(cutoff_day, excluded.cutoff_day)`,
+          )
+          .run(selector.dayBefore);
+        this.cutoff = undefined;
+      }
+      this.db.exec('COMMIT');
+      for (const id of ids) this.keys.set(id, { key: null, at: Date.now() });
+      for (const [logical, entry] of this.live) if (ids.includes(entry.keyId)) this.live.delete(logical);
+      return ids;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async erasedAt(subject: string): Promise<string | null> {
+    const cached = this.erasures.get(subject);
+    if (cached && this.fresh(cached.at)) return cached.erasedAt;
+    const row = this.db.prepare('SELECT erased_at FROM phi_erasures WHERE subject = ?').get(subject) as
+      { erased_at: string } | undefined;
+    const erasedAt = row?.erased_at ?? null;
+    this.erasures.set(subject, { erasedAt, at: Date.now() });
+    return erasedAt;
+  }
+
+  async contentCutoffDay(): Promise<string | null> {
+    if (this.cutoff && this.fresh(this.cutoff.at)) return this.cutoff.day;
+    const row = this.db.prepare('SELECT cutoff_day FROM phi_retention WHERE id = 1').get() as
+      { cutoff_day: string } | undefined;
+    this.cutoff = { day: row?.cutoff_day ?? null, at: Date.now() };
+    return this.cutoff.day;
+  }
+
+  async streamSubject(streamId: string): Promise<string | null> {
+    const cached = this.subjects.get(streamId);
+    if (cached) return cached;
+    const row = this.db
+      .prepare('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?')
+      .get(streamId) as { subject: string } | undefined;
+    if (row) this.subjects.set(streamId, row.subject);
+    return row?.subject ?? null;
+  }
+
+  async rememberStreamSubject(streamId: string, subject: string): Promise<void> {
+    if (this.subjects.get(streamId) === subject) return;
+    // The first patient named on a stream stays its patient.
+    this.db
+      .prepare('INSERT OR IGNORE INTO phi_stream_subjects (stream_id, subject) VALUES (?, ?)')
+      .run(streamId, subject);
+    const stored = await this.streamSubjectFromFile(streamId);
+    if (stored) this.subjects.set(streamId, stored);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private async streamSubjectFromFile(streamId: string): Promise<string | null> {
+    const row = this.db
+      .prepare('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?')
+      .get(streamId) as { subject: string } | undefined;
+    return row?.subject ?? null;
+  }
+
+  private fresh(at: number): boolean {
+    return Date.now() - at < this.cacheMs;
+  }
+
+  private wrap(keyId: string, key: Buffer): Buffer {
+    const { iv, sealed } = sealAesGcm(this.wrapKey, key, keyId);
+    return Buffer.concat([iv, sealed]);
+  }
+
+  private unwrap(keyId: string, wrapped: Uint8Array): Buffer {
+    const blob = Buffer.from(wrapped);
+    return openAesGcm(this.wrapKey, blob.subarray(0, 12), blob.subarray(12), keyId);
+  }
+}
