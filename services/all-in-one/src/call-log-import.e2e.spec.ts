@@ -129,6 +129,9 @@ describe('historical call-log import over the all-in-one process', () => {
         controller.close();
       },
     });
+    // Building the body blocked this process (which is also the server's) for seconds: let the server
+    // close the keep-alive socket that idled meanwhile before fetch picks it, or the upload resets.
+    await new Promise((r) => setTimeout(r, 20));
     const res = await fetch(`${rb.service.url}/api/v1/admin/imports/call-logs?fileName=week.csv`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
