@@ -153,7 +153,8 @@ describe('the wallboard in headless Chromium', () => {
     assert.match((await alert.textContent()) ?? '', /BREACHED T1 · aurora/);
     await shot(page, 'supervisor-breach');
     await alert.locator('button[data-action="acknowledge"]').click();
-    await alert.waitFor({ state: 'detached', timeout: 3_000 });
+    // The list refreshes from the alerts read model: on a busy machine it can lag the click's answer.
+    await refreshedUntil(page, alert, 'detached');
     const acked = await fetch(`${rb.service.url}/api/v1/alerts?state=acknowledged`, {
       headers: { authorization: `Bearer ${await signDevToken({ role: 'admin' }, E2E_SECRET)}` },
     });
