@@ -149,6 +149,11 @@ export const envSchema = z.object({
     default: '5',
     description: 'Deliveries of one message to a consumer before it goes to the dead-letter topic.',
   }),
+  SHUTDOWN_DRAIN_MS: v(int(0, 120_000), {
+    default: '0',
+    description:
+      'On SIGTERM, how long /readyz answers 503 before the HTTP server, consumers and sockets close, so load balancers stop sending first (the Helm chart sets 5000).',
+  }),
   READINESS_MAX_LAG: v(int(0, 1_000_000), {
     default: '100',
     description: 'Events a consumer may be behind before /readyz answers 503.',

@@ -45,6 +45,8 @@ export interface RingbackConfig {
   otel: { exporterEndpoint: string | null; serviceName: string };
   bus: { maxAttempts: number };
   readiness: { maxLag: number };
+  /** SHUTDOWN_DRAIN_MS: not-ready time before the server closes on SIGTERM. */
+  shutdown: { drainMs: number };
   routing: { offerTimeoutSeconds: number; wrapUpSeconds: number; intervalMs: number };
   sla: { timerIntervalMs: number };
   scheduling: {
@@ -186,6 +188,7 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
     },
     bus: { maxAttempts: parsed.BUS_MAX_ATTEMPTS },
     readiness: { maxLag: parsed.READINESS_MAX_LAG },
+    shutdown: { drainMs: parsed.SHUTDOWN_DRAIN_MS },
     routing: {
       offerTimeoutSeconds: parsed.ROUTING_OFFER_TIMEOUT_SECONDS,
       wrapUpSeconds: parsed.ROUTING_WRAP_UP_SECONDS,
