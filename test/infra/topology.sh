@@ -21,9 +21,12 @@ case "$cmd" in
     if running; then grep -E '^READY ' "$log" || true; exit 0; fi
     endpoints="$(bash "$here/infra.sh" up)"
     eval "$(echo "$endpoints" | grep -E '^(KAFKA_BROKERS|MONGO_URL)=' | sed 's/^/export /')"
-    (cd "$repo" && TOPOLOGY_DATA_DIR="$run_dir/data" TOPOLOGY_PORT="${TOPOLOGY_PORT:-38080}" \
-      nohup node_modules/.bin/node --import tsx "$here/topology/topology-cli.ts" > "$log" 2>&1 &
-      echo $! > "$pid_file")
+    # The Node 24 binary itself (node_modules/.bin/node is a launcher), so the pid is the supervisor's.
+    node_bin="$(cd "$repo" && node_modules/.bin/node -e 'process.stdout.write(process.execPath)')"
+    cd "$repo"
+    TOPOLOGY_DATA_DIR="$run_dir/data" TOPOLOGY_PORT="${TOPOLOGY_PORT:-38080}" \
+      nohup "$node_bin" --import tsx "$here/topology/topology-cli.ts" > "$log" 2>&1 < /dev/null &
+    echo $! > "$pid_file"
     for _ in $(seq 1 300); do
       if grep -q '^READY ' "$log" 2>/dev/null; then cat "$log"; exit 0; fi
       running || { cat "$log" >&2; exit 1; }
