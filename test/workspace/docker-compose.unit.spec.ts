@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, envVarNames, loadConfig, type EnvVarName } from '@ringback/config';
+import { ConfigError, envVarNames, loadConfig } from '@ringback/config';
 import { topologyServices } from '../infra/topology/topology';
 
 // No Docker engine here to run `docker compose config`: this reads the file as compose would (YAML
