@@ -48,7 +48,13 @@ export interface TopologyProcess {
   url: string;
   logFile: string;
   child: ChildProcess;
+  /** Times it was started again after exiting before it was ready (as a pod's restart policy would). */
+  restarts: number;
+  restart?: () => void;
 }
+
+/** Starts again a process that exits before it is ready (a slow broker or database at boot), at most this often. */
+const MAX_RESTARTS = 3;
 
 export interface RunningTopology {
   /** The one origin clients use (the proxy). */
@@ -89,10 +95,14 @@ const tail = (file: string, lines = 30): string => {
 async function waitReady(proc: TopologyProcess, deadline: number): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null)
-      throw new Error(
-        `${proc.service}#${proc.replica} exited with ${proc.child.exitCode} before it was ready:\n${tail(proc.logFile)}`,
-      );
+    if (proc.child.exitCode !== null) {
+      if (proc.restarts >= MAX_RESTARTS || !proc.restart)
+        throw new Error(
+          `${proc.service}#${proc.replica} exited with ${proc.child.exitCode} before it was ready, ${proc.restarts} restarts:\n${tail(proc.logFile)}`,
+        );
+      proc.restart();
+      continue;
+    }
     try {
       const res = await fetch(`${proc.url}/readyz`);
       if (res.status === 200) return;
@@ -155,29 +165,47 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
   const proxyPort = options.proxyPort ?? (await freePort());
   const publicUrl = `http://127.0.0.1:${proxyPort}`;
   const processes: TopologyProcess[] = [];
-  for (const service of topologyServices()) {
-    const replicas = service === 'gateway' ? (options.gatewayReplicas ?? 2) : 1;
-    for (let replica = 0; replica < replicas; replica++) {
-      const port = await freePort();
-      const logFile = path.join(logs, `${service}-${replica}.log`);
-      const fd = openSync(logFile, 'a');
-      const child = spawn(
+  const spawnService = (
+    proc: Pick<TopologyProcess, 'service' | 'replica' | 'logFile'>,
+    port: number,
+  ): ChildProcess => {
+    const fd = openSync(proc.logFile, 'a');
+    try {
+      return spawn(
         process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'services', service, 'src', 'main.ts')],
+        ['--import', 'tsx', path.join(ROOT, 'services', proc.service, 'src', 'main.ts')],
         {
           cwd: ROOT,
           env: {
             ...shared,
-            SERVICE_NAME: service,
-            KAFKA_CLIENT_ID: `${service}-${replica}`,
+            SERVICE_NAME: proc.service,
+            KAFKA_CLIENT_ID: `${proc.service}-${proc.replica}`,
             PORT: String(port),
             PUBLIC_BASE_URL: publicUrl,
           },
           stdio: ['ignore', fd, fd],
         },
       );
+    } finally {
       closeSync(fd);
-      processes.push({ service, replica, url: `http://127.0.0.1:${port}`, logFile, child });
+    }
+  };
+  for (const service of topologyServices()) {
+    const replicas = service === 'gateway' ? (options.gatewayReplicas ?? 2) : 1;
+    for (let replica = 0; replica < replicas; replica++) {
+      const port = await freePort();
+      const base = {
+        service,
+        replica,
+        url: `http://127.0.0.1:${port}`,
+        logFile: path.join(logs, `${service}-${replica}.log`),
+      };
+      const proc: TopologyProcess = { ...base, child: spawnService(base, port), restarts: 0 };
+      proc.restart = () => {
+        proc.restarts += 1;
+        proc.child = spawnService(base, port);
+      };
+      processes.push(proc);
     }
   }
 
