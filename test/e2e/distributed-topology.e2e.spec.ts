@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import mongoose from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { TaskViewMessage } from '@ringback/contracts';
@@ -29,11 +30,18 @@ interface Board {
 describe('the distributed topology: every service its own process on Kafka and FerretDB', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-topology-'));
   let topology: RunningTopology | undefined;
+  let database: string | undefined;
   const boards: Board[] = [];
   after(async () => {
     for (const b of boards) b.socket.disconnect();
     await topology?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // The run's read models go with it (its namespaced topics stay, as every Kafka suite's do).
+    if (database) {
+      const connection = await mongoose.createConnection(database).asPromise();
+      await connection.dropDatabase();
+      await connection.close();
+    }
   });
 
   it(
@@ -53,6 +61,7 @@ describe('the distributed topology: every service its own process on Kafka and F
         authJwtSecret: JWT_SECRET,
         webhookSecret: WEBHOOK_SECRET,
       });
+      database = topology.mongoUrl;
       const base = topology.url;
       const token = (claims: DevTokenClaims) => signDevToken(claims, JWT_SECRET);
       const admin = await token({ role: 'admin' });
