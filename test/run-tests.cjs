@@ -95,6 +95,15 @@ try {
     }
     if (!env.KAFKA_BROKERS || !env.MONGO_URL)
       throw new Error('infra.sh up did not report KAFKA_BROKERS and MONGO_URL');
+    // Helm for the chart tests, built with `go install` into .infra-cache/ (once; a few minutes).
+    const helm = execFileSync('bash', ['test/infra/helm.sh', 'fetch'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString();
+    const helmPath = /^HELM=(.+)$/m.exec(helm);
+    if (!helmPath) throw new Error('helm.sh fetch did not report HELM');
+    env.HELM = helmPath[1].trim();
     // From here a missing server is a failure, never a skip.
     env.RINGBACK_REQUIRE_INFRA = '1';
   }

@@ -5,13 +5,12 @@ import path from 'node:path';
 import { logLevel } from 'kafkajs';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { VirtualClock } from '@ringback/kernel';
-import { embeddedAdaptersOnBus } from '@ringback/runtime';
+import { embeddedAdaptersOnBus, namespacedBus } from '@ringback/runtime';
 import { infraEndpoints, requireInfra, uniqueSuffix } from '@ringback/testing';
 import { startRingback, type RunningRingback } from './test-fixtures/all-in-one.harness';
 import { inProcessHost } from './test-fixtures/day-host';
 import { inProcessStoryHooks } from './test-fixtures/kept-appointment.host';
 import { STORY_START, runKeptAppointmentStory } from './test-fixtures/kept-appointment.scenario';
-import { namespacedBus } from './test-fixtures/namespaced-bus';
 
 /**
  * The same story with every event crossing the real Kafka broker: scheduling, reminders and triage

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { logLevel } from 'kafkajs';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { VirtualClock } from '@ringback/kernel';
-import { embeddedAdaptersOnBus } from '@ringback/runtime';
+import { embeddedAdaptersOnBus, namespacedBus } from '@ringback/runtime';
 import { infraEndpoints, requireInfra, uniqueSuffix } from '@ringback/testing';
 import { inProcessHost } from './test-fixtures/day-host';
 import { startRingback, type RunningRingback } from './test-fixtures/all-in-one.harness';
-import { namespacedBus } from './test-fixtures/namespaced-bus';
 import { DAY_START, assertDayOutcome, runRealisticDay } from './test-fixtures/realistic-day.scenario';
 
 /**

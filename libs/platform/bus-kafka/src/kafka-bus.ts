@@ -212,19 +212,23 @@ export class KafkaBus implements Bus {
     // A just-created topic can be unknown to the broker's metadata for a moment (KRaft propagates it
     // asynchronously), and kafkajs's wait for leaders then throws UNKNOWN_TOPIC_OR_PARTITION although
     // the error is retriable: retry until every partition has a leader.
+    // Provisioned topics (npm run topics:provision) exist already: asking to create them again only
+    // makes the broker answer TOPIC_ALREADY_EXISTS, which kafkajs logs as an error at every start.
+    const exists = (await admin.listTopics()).includes(topic);
     for (let attempt = 1; ; attempt++) {
       try {
         // Resolves false when the topic exists already, which is fine.
-        await admin.createTopics({
-          topics: [
-            {
-              topic,
-              numPartitions: this.options.partitions ?? 3,
-              replicationFactor: this.options.replicationFactor ?? -1,
-            },
-          ],
-          waitForLeaders: true,
-        });
+        if (!exists)
+          await admin.createTopics({
+            topics: [
+              {
+                topic,
+                numPartitions: this.options.partitions ?? 3,
+                replicationFactor: this.options.replicationFactor ?? -1,
+              },
+            ],
+            waitForLeaders: true,
+          });
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
         if (topics[0]?.partitions.length && topics[0].partitions.every((p) => p.leader >= 0)) return;
         throw Object.assign(new Error(`topic ${topic} has partitions without a leader`), { retriable: true });

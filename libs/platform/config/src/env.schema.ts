@@ -118,9 +118,24 @@ export const envSchema = z.object({
     default: '6',
     description: 'Partitions for topics Ringback creates (events are keyed by stream id).',
   }),
+  KAFKA_NAMESPACE: v(
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, at most 64')
+      .optional(),
+    {
+      description:
+        'Prefix of every topic and consumer group (`<namespace>.ringback.task.events`), so several installations or test runs can share one Kafka cluster. Unset: no prefix.',
+    },
+  ),
+  EVENT_STORE: v(z.enum(['kurrentdb', 'sqlite']), {
+    default: 'kurrentdb',
+    description:
+      'Event store with MODE=distributed: `kurrentdb` (KURRENTDB_URL), or `sqlite`, the file DATA_DIR/events.sqlite shared by every process on one host, which stands in for KurrentDB where none can run (the distributed topology of the tests); NODE_ENV=production refuses `sqlite`.',
+  }),
   KURRENTDB_URL: v(urlWithProtocol(['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover']).optional(), {
     description:
-      'KurrentDB connection string, e.g. `kurrentdb://127.0.0.1:2113?tls=false`. Required when MODE=distributed.',
+      'KurrentDB connection string, e.g. `kurrentdb://127.0.0.1:2113?tls=false`. Required when MODE=distributed (unless EVENT_STORE=sqlite).',
   }),
   MONGO_URL: v(urlWithProtocol(['mongodb', 'mongodb+srv']).optional(), {
     description: 'MongoDB (or FerretDB) URL for read models. Required when MODE=distributed.',
@@ -134,6 +149,11 @@ export const envSchema = z.object({
   BUS_MAX_ATTEMPTS: v(int(1, 100), {
     default: '5',
     description: 'Deliveries of one message to a consumer before it goes to the dead-letter topic.',
+  }),
+  SHUTDOWN_DRAIN_MS: v(int(0, 120_000), {
+    default: '0',
+    description:
+      'On SIGTERM, how long /readyz answers 503 before the HTTP server, consumers and sockets close, so load balancers stop sending first (the Helm chart sets 5000).',
   }),
   READINESS_MAX_LAG: v(int(0, 1_000_000), {
     default: '100',

@@ -5,6 +5,8 @@ export {
   LOG_LEVELS,
   MIN_SECRET_LENGTH,
   envSchema,
+  envVarMeta,
+  envVarNames,
   type EnvVarMeta,
   type EnvVarName,
   type LogLevel,

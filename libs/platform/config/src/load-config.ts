@@ -37,12 +37,17 @@ export interface RingbackConfig {
   rateLimit: { userPerMinute: number; webhookPerMinute: number };
   log: { level: LogLevel };
   serviceName: string;
-  kafka: { brokers: string[]; clientId: string; topicPartitions: number };
+  /** `namespace`: prefix of every topic and consumer group (KAFKA_NAMESPACE), absent when unset. */
+  kafka: { brokers: string[]; clientId: string; topicPartitions: number; namespace?: string };
+  /** Event store of MODE=distributed (EVENT_STORE); embedded mode always uses SQLite. */
+  eventStore: 'kurrentdb' | 'sqlite';
   kurrentdb: { url: string | null };
   mongo: { url: string | null };
   otel: { exporterEndpoint: string | null; serviceName: string };
   bus: { maxAttempts: number };
   readiness: { maxLag: number };
+  /** SHUTDOWN_DRAIN_MS: not-ready time before the server closes on SIGTERM. */
+  shutdown: { drainMs: number };
   routing: { offerTimeoutSeconds: number; wrapUpSeconds: number; intervalMs: number };
   sla: { timerIntervalMs: number };
   scheduling: {
@@ -97,8 +102,16 @@ const describeValue = (name: EnvVarName, raw: string | undefined): string => {
 function crossChecks(env: Env): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (present(env, 'MODE') === 'distributed') {
+    const sqliteStore = present(env, 'EVENT_STORE') === 'sqlite';
     for (const name of ['KAFKA_BROKERS', 'KURRENTDB_URL', 'MONGO_URL'] as const) {
+      if (name === 'KURRENTDB_URL' && sqliteStore) continue;
       if (!present(env, name)) issues.push({ variable: name, message: 'required when MODE=distributed' });
+    }
+    if (sqliteStore && present(env, 'NODE_ENV') === 'production') {
+      issues.push({
+        variable: 'EVENT_STORE',
+        message: 'sqlite only stands in for KurrentDB on one host; NODE_ENV=production needs kurrentdb',
+      });
     }
   }
   if (present(env, 'MESSAGE_CHANNEL') === 'twilio') {
@@ -175,7 +188,9 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       brokers: parsed.KAFKA_BROKERS ?? [],
       clientId: parsed.KAFKA_CLIENT_ID,
       topicPartitions: parsed.KAFKA_TOPIC_PARTITIONS,
+      ...(parsed.KAFKA_NAMESPACE ? { namespace: parsed.KAFKA_NAMESPACE } : {}),
     },
+    eventStore: parsed.EVENT_STORE,
     kurrentdb: { url: parsed.KURRENTDB_URL ?? null },
     mongo: { url: parsed.MONGO_URL ?? null },
     otel: {
@@ -184,6 +199,7 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
     },
     bus: { maxAttempts: parsed.BUS_MAX_ATTEMPTS },
     readiness: { maxLag: parsed.READINESS_MAX_LAG },
+    shutdown: { drainMs: parsed.SHUTDOWN_DRAIN_MS },
     routing: {
       offerTimeoutSeconds: parsed.ROUTING_OFFER_TIMEOUT_SECONDS,
       wrapUpSeconds: parsed.ROUTING_WRAP_UP_SECONDS,

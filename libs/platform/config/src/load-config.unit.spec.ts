@@ -71,6 +71,34 @@ describe('loadConfig', () => {
     assert.equal(config.otel.serviceName, 'call-ingest');
   });
 
+  it('lets EVENT_STORE=sqlite stand in for KurrentDB in distributed mode, never in production', () => {
+    const distributed = { MODE: 'distributed', KAFKA_BROKERS: 'k:9092', MONGO_URL: 'mongodb://m:27017/rb' };
+    assert.deepEqual(
+      configError(distributed).issues.map((i) => i.variable),
+      ['KURRENTDB_URL'],
+    );
+    const config = loadConfig({ ...distributed, EVENT_STORE: 'sqlite', KAFKA_NAMESPACE: 'run-1' });
+    assert.equal(config.eventStore, 'sqlite');
+    assert.equal(config.kafka.namespace, 'run-1');
+    assert.equal(loadConfig({}).eventStore, 'kurrentdb');
+    assert.equal(loadConfig({}).kafka.namespace, undefined);
+    const production = configError({
+      ...distributed,
+      EVENT_STORE: 'sqlite',
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: strongJwt,
+      INGEST_WEBHOOK_SECRET: strongWebhook,
+    });
+    assert.deepEqual(
+      production.issues.map((i) => i.variable),
+      ['EVENT_STORE'],
+    );
+    assert.deepEqual(
+      configError({ KAFKA_NAMESPACE: 'has space' }).issues.map((i) => i.variable),
+      ['KAFKA_NAMESPACE'],
+    );
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     assert.ok(Object.isFrozen(config));

@@ -55,7 +55,7 @@ export interface BootstrapServiceOptions {
   tracing?: false | { exporter: SpanExporter };
   /** Extra paths served outside `/api/v1` (e.g. the wallboard page). */
   rootPaths?: string[];
-  /** Milliseconds between not-ready and server close on shutdown. Default 0. */
+  /** Milliseconds between not-ready and server close on shutdown. Default: SHUTDOWN_DRAIN_MS. */
   shutdownDrainMs?: number;
   /** Default true; false builds and initialises the app without binding a port. */
   listen?: boolean;
@@ -123,7 +123,7 @@ export async function bootstrapService(options: BootstrapServiceOptions): Promis
         logger,
         registry,
         readiness,
-        ...(options.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: options.shutdownDrainMs }),
+        shutdownDrainMs: options.shutdownDrainMs ?? config.shutdown.drainMs,
         onShutdown: async () => {
           await tracing?.shutdown();
           logger.flush();

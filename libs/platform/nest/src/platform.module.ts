@@ -42,9 +42,11 @@ class PlatformLifecycle implements BeforeApplicationShutdown, OnApplicationShutd
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.readiness.markShuttingDown();
-    this.options.logger.info({ signal: signal ?? null }, 'shutting down');
-    const drain = this.options.shutdownDrainMs ?? 0;
-    if (drain > 0) await new Promise((r) => setTimeout(r, drain));
+    this.options.logger.info(
+      { signal: signal ?? null, drainMs: this.options.shutdownDrainMs ?? 0 },
+      'shutting down',
+    );
+    await this.readiness.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -73,6 +75,7 @@ class PlatformRootModule {}
  */
 export function createPlatformModule(options: PlatformOptions): DynamicModule {
   const readiness = options.readiness ?? new ReadinessRegistry();
+  readiness.setDrainMs(options.shutdownDrainMs ?? 0);
   const openApi = options.openApi ?? new OpenApiRegistry();
   registerPlatformRoutes(openApi);
   return {

@@ -49,6 +49,40 @@ describe('MongoReadModelStore', () => {
     }
   });
 
+  it('keeps arrays inside arrays (opening hours), which FerretDB 1.x refuses to store as they are', async (t) => {
+    const uri = requireInfra(t, 'mongo');
+    if (!uri) return;
+    const store = new MongoReadModelStore({ uri, dbName });
+    try {
+      const c = `nested_${uniqueSuffix()}`;
+      const hours = {
+        mon: [
+          ['08:00', '12:00'],
+          ['13:00', '17:00'],
+        ],
+        tue: [],
+        grid: [[[1, 2]], [[3]]],
+      };
+      await store.applyBatch(
+        [
+          {
+            kind: 'upsert',
+            collection: c,
+            doc: { id: 'clinic', regionId: 'west', hours, tags: ['a'] },
+            position: 3n,
+          },
+        ],
+        { processorId: `p-${c}`, position: 3n, version: 1 },
+      );
+      const expected = { id: 'clinic', regionId: 'west', hours, tags: ['a'] };
+      assert.deepEqual(await store.get(c, 'clinic'), expected);
+      assert.deepEqual(await store.find(c, { regionId: 'west' }), [expected]);
+      assert.deepEqual((await store.getMany(c, ['clinic'])).get('clinic'), expected);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes a large batch mixing fresh and stale ops across collections', async (t) => {
     const uri = requireInfra(t, 'mongo');
     if (!uri) return;

@@ -241,13 +241,43 @@ function validateOp(op: ReadModelOp): void {
   }
 }
 
+/**
+ * FerretDB 1.x refuses arrays inside arrays ("nested arrays are not supported"), which read models
+ * have (a clinic's opening hours are `[["08:00", "12:00"], …]`). An inner array is stored as
+ * `{ [NESTED_ARRAY]: [...] }` and turned back on read; MongoDB gets the same shape, so a database
+ * moves between the two unchanged, and documents written before the wrapping still read as they are.
+ */
+export const NESTED_ARRAY = '__ringbackArray';
+
+function encodeNested(value: unknown, insideArray = false): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => encodeNested(v, true));
+    return insideArray ? { [NESTED_ARRAY]: items } : items;
+  }
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, encodeNested(v)]));
+  return value;
+}
+
+function decodeNested(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeNested);
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value as object);
+    const [only] = entries;
+    if (entries.length === 1 && only && only[0] === NESTED_ARRAY && Array.isArray(only[1]))
+      return decodeNested(only[1]);
+    return Object.fromEntries(entries.map(([k, v]) => [k, decodeNested(v)]));
+  }
+  return value;
+}
+
 const idOf = (op: ReadModelOp): string => (op.kind === 'upsert' ? op.doc.id : op.id);
 
 function toWriteModel(op: ReadModelOp): mongo.AnyBulkWriteOperation<StoredDoc> {
   let replacement: Omit<StoredDoc, '_id'>;
   if (op.kind === 'upsert') {
     const { id: _id, ...fields } = op.doc;
-    replacement = { ...fields, _position: op.position };
+    replacement = { ...(encodeNested(fields) as Record<string, unknown>), _position: op.position };
   } else {
     replacement = { _position: op.position, _deleted: true };
   }
@@ -340,7 +370,7 @@ function toBigInt(value: unknown): bigint {
 
 function toDoc<T extends ReadModelDoc>(stored: StoredDoc): T {
   const { _id, _position: _p, _deleted: _d, ...fields } = stored;
-  return { id: _id, ...fields } as unknown as T;
+  return { id: _id, ...(decodeNested(fields) as Record<string, unknown>) } as unknown as T;
 }
 
 /** Equality on top-level fields, live documents only; `id` is `_id`, and null (or undefined) matches a missing field. */
@@ -349,7 +379,8 @@ function toMongoFilter(filter: Record<string, unknown>): mongo.Filter<StoredDoc>
   for (const [field, value] of Object.entries(filter)) {
     const stored = field === 'id' ? '_id' : field;
     // Plain values only: `{ $gt: … }` objects would turn equality into a query operator.
-    out[stored] = value === undefined ? null : isPlainObject(value) ? { $eq: value } : value;
+    const encoded = encodeNested(value);
+    out[stored] = value === undefined ? null : isPlainObject(value) ? { $eq: encoded } : encoded;
   }
   return { ...out, ...LIVE } as mongo.Filter<StoredDoc>;
 }

@@ -35,7 +35,7 @@ export interface PlatformAdapters {
 }
 
 export type AdapterConfig = Pick<RingbackConfig, 'mode' | 'dataDir' | 'kafka' | 'kurrentdb' | 'mongo'> &
-  Partial<Pick<RingbackConfig, 'bus' | 'phi'>>;
+  Partial<Pick<RingbackConfig, 'bus' | 'phi' | 'eventStore'>>;
 
 type PhiConfig = Partial<Pick<RingbackConfig, 'phi'>>;
 
@@ -81,8 +81,23 @@ function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus 
 }
 
 /**
+ * A bus whose topics and consumer groups carry `prefix` (KAFKA_NAMESPACE), so installations or test
+ * runs sharing one broker never read each other's messages nor resume each other's offsets.
+ */
+export function namespacedBus(bus: Bus, prefix: string): Bus {
+  const topic = (t: string) => `${prefix}.${t}`;
+  return {
+    publish: (t, key, envelope, headers) => bus.publish(topic(t), key, envelope, headers),
+    consume: (options) =>
+      bus.consume({ ...options, groupId: `${prefix}.${options.groupId}`, topics: options.topics.map(topic) }),
+    close: () => bus.close(),
+  };
+}
+
+/**
  * Embedded: a durable SQLite event store and bus log under DATA_DIR, read models in memory (rebuilt
- * from the event store at start). Distributed: KurrentDB, Kafka and MongoDB.
+ * from the event store at start). Distributed: KurrentDB (or, with EVENT_STORE=sqlite, the SQLite file
+ * under DATA_DIR that every process on the host shares), Kafka and MongoDB.
  */
 export function createPlatformAdapters(
   config: AdapterConfig,
@@ -102,17 +117,28 @@ export function createPlatformAdapters(
   }
 
   const { kurrentdb, mongo, kafka } = config;
-  if (!kurrentdb.url || !mongo.url || kafka.brokers.length === 0) {
-    throw new Error('distributed mode needs KURRENTDB_URL, MONGO_URL and KAFKA_BROKERS');
+  const sqliteStore = config.eventStore === 'sqlite';
+  if ((!sqliteStore && !kurrentdb.url) || !mongo.url || kafka.brokers.length === 0) {
+    throw new Error(
+      'distributed mode needs KURRENTDB_URL (or EVENT_STORE=sqlite), MONGO_URL and KAFKA_BROKERS',
+    );
   }
-  const eventStore = new KurrentDbEventStore({ connectionString: kurrentdb.url });
+  let eventStore: EventStore;
+  if (kurrentdb.url && !sqliteStore) {
+    eventStore = new KurrentDbEventStore({ connectionString: kurrentdb.url });
+  } else {
+    const dir = path.resolve(config.dataDir);
+    mkdirSync(dir, { recursive: true });
+    eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+  }
+  const kafkaBus = new KafkaBus({
+    brokers: kafka.brokers,
+    clientId: kafka.clientId,
+    partitions: kafka.topicPartitions,
+    ...(options.metrics ? { registry: options.metrics } : {}),
+  });
   const bus = withDefaultMaxAttempts(
-    new KafkaBus({
-      brokers: kafka.brokers,
-      clientId: kafka.clientId,
-      partitions: kafka.topicPartitions,
-      ...(options.metrics ? { registry: options.metrics } : {}),
-    }),
+    kafka.namespace ? namespacedBus(kafkaBus, kafka.namespace) : kafkaBus,
     config.bus?.maxAttempts,
   );
   const readModels = new MongoReadModelStore({ uri: mongo.url });

@@ -1,4 +1,5 @@
 import { EventRegistry, type EventDefinition } from './registry';
+import { deadLetterTopicFor, topicForCategory } from './streams';
 import { callEventDefinitions } from './events/call.events';
 import { locationEventDefinitions } from './events/location.events';
 import { taskEventDefinitions } from './events/task.events';
@@ -38,3 +39,13 @@ export const ringbackEventRegistry = (): EventRegistry => {
   for (const def of eventDefinitions) registry.register(def);
   return registry;
 };
+
+/**
+ * Every topic the bus carries: one per stream category of {@link eventDefinitions} and its dead-letter
+ * topic, sorted. What topic provisioning creates before any service starts.
+ */
+export const ringbackTopics = (): string[] =>
+  [...new Set(eventDefinitions.map((d) => d.category))]
+    .map(topicForCategory)
+    .flatMap((topic) => [topic, deadLetterTopicFor(topic)])
+    .sort();

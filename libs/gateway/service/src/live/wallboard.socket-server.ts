@@ -23,7 +23,13 @@ import {
 } from '@ringback/gateway-domain';
 import { CLOCK, type Clock } from '@ringback/kernel';
 import type { RingbackConfig } from '@ringback/config';
-import { LOGGER, METRICS_REGISTRY, RINGBACK_CONFIG } from '@ringback/nest-platform';
+import {
+  LOGGER,
+  METRICS_REGISTRY,
+  READINESS,
+  RINGBACK_CONFIG,
+  type ReadinessRegistry,
+} from '@ringback/nest-platform';
 import { createCounter, createGauge, createHistogram } from '@ringback/observability';
 import { z } from 'zod';
 import { LiveQueueState, type TaskChange } from './live-queue.state';
@@ -99,6 +105,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     @Optional() @Inject(METRICS_REGISTRY) metrics?: Registry,
     @Optional() @Inject(LOGGER) private readonly logger?: WallboardLogger,
     @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig,
+    @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistry,
   ) {
     this.options = {
       coalesceMs: options?.coalesceMs ?? config?.gateway.coalesceMs ?? 50,
@@ -158,6 +165,9 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // Clients keep their sockets (and their deltas) while the load balancer drains this replica;
+    // only then are they dropped, to reconnect to another one.
+    await this.readiness?.drain();
     this.unsubscribe?.();
     for (const s of this.sockets.values())
       for (const sub of s.subscriptions.values()) clearTimeout(sub.timer);

@@ -69,6 +69,26 @@ export class ReadinessRegistry {
     this.shuttingDown = true;
   }
 
+  private drainMs = 0;
+  private drained: Promise<void> | undefined;
+
+  /** How long {@link drain} waits (SHUTDOWN_DRAIN_MS); set once by the platform module. */
+  setDrainMs(ms: number): void {
+    this.drainMs = ms;
+  }
+
+  /**
+   * Marks the process not ready and resolves when the drain time has passed since the first call.
+   * Every shutdown hook that must outlast the drain (the HTTP server, open sockets) awaits it; they all
+   * wait on the same timer, whatever order the hooks run in.
+   */
+  drain(): Promise<void> {
+    this.markShuttingDown();
+    this.drained ??=
+      this.drainMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.drainMs)) : Promise.resolve();
+    return this.drained;
+  }
+
   /** Runs every check concurrently. */
   async evaluate(): Promise<ReadinessReport> {
     const components = await Promise.all([...this.checks].map(([name, check]) => this.run(name, check)));

@@ -69,4 +69,20 @@ describe('ReadinessRegistry', () => {
     assert.equal(report.ready, false);
     assert.deepEqual(report.components[0], { component: 'process', ok: false, detail: 'shutting down' });
   });
+
+  it('drains once: every shutdown hook waits on the same timer, not ready meanwhile', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const registry = new ReadinessRegistry();
+    registry.setDrainMs(5_000);
+    let first = false;
+    let second = false;
+    void registry.drain().then(() => (first = true));
+    t.mock.timers.tick(3_000);
+    void registry.drain().then(() => (second = true));
+    assert.equal((await registry.evaluate()).ready, false);
+    t.mock.timers.tick(2_000);
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.ok(first && second, 'both callers released when the one drain ends');
+  });
 });

@@ -1,0 +1,3 @@
+{{- define "ringback.services" -}}
+{{- range $name, $svc := .Values.services }}{{ if $svc.enabled }}{{ $name }} {{ end }}{{ end -}}
+{{- end -}}
