@@ -88,6 +88,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: strongJwt,
       INGEST_WEBHOOK_SECRET: strongWebhook,
+      PHI_MASTER_KEY: strongPhi,
     });
     assert.deepEqual(
       production.issues.map((i) => i.variable),

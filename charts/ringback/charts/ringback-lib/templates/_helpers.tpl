@@ -77,6 +77,11 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{ include "ringback-lib.secretEnv" (dict "env" "AUTH_JWT_SECRET" "ref" $g.auth.jwtSecret) }}
 {{- end }}
 {{ include "ringback-lib.secretEnv" (dict "env" "INGEST_WEBHOOK_SECRET" "ref" $g.ingest.webhookSecret) }}
+{{ include "ringback-lib.secretEnv" (dict "env" "PHI_MASTER_KEY" "ref" $g.phi.masterKey) }}
+- name: PHI_KEY_STORE_PATH
+  value: /var/lib/ringback-phi/phi-keys.sqlite
+- name: PHI_CONTENT_RETENTION_DAYS
+  value: {{ $g.phi.contentRetentionDays | quote }}
 {{- if $g.twilio.authToken.existingSecret }}
 {{ include "ringback-lib.secretEnv" (dict "env" "TWILIO_AUTH_TOKEN" "ref" $g.twilio.authToken) }}
 {{- end }}

@@ -88,6 +88,7 @@ spec:
           volumeMounts:
             - { name: tmp, mountPath: /tmp }
             - { name: data, mountPath: /data }
+            - { name: phi-keys, mountPath: /var/lib/ringback-phi }
       volumes:
         # The root filesystem is read-only: tsx's compile cache goes to /tmp, DATA_DIR (the reminders
         # outbox with MESSAGE_CHANNEL=outbox) to /data.
@@ -95,6 +96,10 @@ spec:
           emptyDir: { sizeLimit: 256Mi }
         - name: data
           emptyDir: { sizeLimit: 1Gi }
+        # The embedded PHI key store: one file every process shares (a ReadWriteMany claim), until a
+        # KMS adapter replaces it (SECURITY.md).
+        - name: phi-keys
+          persistentVolumeClaim: { claimName: {{ $g.phi.keyStore.existingClaim | quote }} }
 ---
 apiVersion: v1
 kind: Service
