@@ -109,6 +109,11 @@ export class OpenApiRegistry {
     return this;
   }
 
+  /** The operation `method path` (`path` in OpenAPI form), if registered. */
+  find(method: string, path: string): OpenApiRoute | undefined {
+    return this.routes.get(`${method.toUpperCase()} ${path}`);
+  }
+
   list(): OpenApiRoute[] {
     return [...this.routes.values()].sort((a, b) =>
       a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path),
