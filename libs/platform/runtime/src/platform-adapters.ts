@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { RingbackConfig } from '@ringback/config';
-import type { Bus, CheckpointStore, EventStore, ReadModelStore } from '@ringback/platform-core';
+import type { Bus, BusLogger, CheckpointStore, EventStore, ReadModelStore } from '@ringback/platform-core';
 import { SqliteCheckpointStore, SqliteEventStore } from '@ringback/event-store-sqlite';
 import { EmbeddedBus } from '@ringback/bus-embedded';
 import { InMemoryReadModelStore } from '@ringback/in-memory';
@@ -42,7 +42,7 @@ function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus 
  */
 export function createPlatformAdapters(
   config: AdapterConfig,
-  options: { metrics?: Registry } = {},
+  options: { metrics?: Registry; logger?: BusLogger } = {},
 ): PlatformAdapters {
   if (config.mode === 'embedded') {
     const dir = path.resolve(config.dataDir);
@@ -51,6 +51,7 @@ export function createPlatformAdapters(
       new EmbeddedBus({
         path: path.join(dir, 'bus.sqlite'),
         ...(options.metrics ? { registry: options.metrics } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       }),
       config.bus?.maxAttempts,
     );
@@ -68,6 +69,7 @@ export function createPlatformAdapters(
       clientId: kafka.clientId,
       partitions: kafka.topicPartitions,
       ...(options.metrics ? { registry: options.metrics } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     }),
     config.bus?.maxAttempts,
   );
