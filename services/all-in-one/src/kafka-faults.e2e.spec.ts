@@ -121,10 +121,19 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
       });
       admin = await signDevToken({ role: 'admin', sub: 'root' }, E2E_SECRET);
       await configureLocations(rb, admin, { aurora });
+      // The clinic must be in the read model (FerretDB) before calls can name it.
+      for (const deadline = Date.now() + 30_000; ; ) {
+        const res = await fetch(`${rb.service.url}/api/v1/locations/aurora`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        if (res.status === 200) break;
+        assert.ok(Date.now() < deadline, 'aurora reached the read model');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
     after(async () => {
-      await rb?.service.close().catch(() => undefined);
-      await rb?.adapters.close().catch(() => undefined);
+      // Closing the service stops its runners and relay, then closes the adapters.
+      await rb?.service.close();
       await exec('bash', [kafkaScript, 'stop'], { env: brokerEnv, timeout: 120_000 }).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(runDir, { recursive: true, force: true });

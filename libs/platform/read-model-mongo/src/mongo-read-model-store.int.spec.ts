@@ -49,6 +49,37 @@ describe('MongoReadModelStore', () => {
     }
   });
 
+  it('round-trips arrays of arrays (opening hours), which FerretDB cannot store as such', async (t) => {
+    const uri = requireInfra(t, 'mongo');
+    if (!uri) return;
+    const store = new MongoReadModelStore({ uri, dbName });
+    try {
+      const c = `nested_${uniqueSuffix()}`;
+      const doc = {
+        id: 'aurora',
+        hours: {
+          mon: [
+            ['08:00', '12:00'],
+            ['13:00', '17:00'],
+          ],
+          tue: [] as string[][],
+        },
+        grid: [[[1, 2], [3]], [], [[]]],
+        list: [{ at: [['a']] }, 'x', null],
+      };
+      await store.applyBatch([{ kind: 'upsert', collection: c, doc, position: 1n }], {
+        processorId: `p-${c}`,
+        position: 1n,
+        version: 1,
+      });
+      assert.deepEqual(await store.get(c, 'aurora'), doc);
+      assert.deepEqual(await store.find(c, {}), [doc]);
+      assert.deepEqual([...(await store.getMany(c, ['aurora'])).values()], [doc]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes a large batch mixing fresh and stale ops across collections', async (t) => {
     const uri = requireInfra(t, 'mongo');
     if (!uri) return;

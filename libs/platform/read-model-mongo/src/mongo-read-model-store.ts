@@ -247,7 +247,7 @@ function toWriteModel(op: ReadModelOp): mongo.AnyBulkWriteOperation<StoredDoc> {
   let replacement: Omit<StoredDoc, '_id'>;
   if (op.kind === 'upsert') {
     const { id: _id, ...fields } = op.doc;
-    replacement = { ...fields, _position: op.position };
+    replacement = { ...(encodeNestedArrays(fields) as Record<string, unknown>), _position: op.position };
   } else {
     replacement = { _position: op.position, _deleted: true };
   }
@@ -340,7 +340,38 @@ function toBigInt(value: unknown): bigint {
 
 function toDoc<T extends ReadModelDoc>(stored: StoredDoc): T {
   const { _id, _position: _p, _deleted: _d, ...fields } = stored;
-  return { id: _id, ...fields } as unknown as T;
+  return { id: _id, ...(decodeNestedArrays(fields) as Record<string, unknown>) } as unknown as T;
+}
+
+/** Field that wraps an array held directly in an array (see {@link encodeNestedArrays}). */
+const NESTED_ARRAY = '_nestedArray';
+
+/**
+ * FerretDB 1.x refuses arrays of arrays ("nested arrays are not supported"), which read models hold
+ * (a clinic's opening hours are `[["08:00","12:00"], ...]`): each array directly inside an array is
+ * stored as `{ _nestedArray: [...] }` and unwrapped on read. MongoDB stores the same shape.
+ */
+export function encodeNestedArrays(value: unknown, inArray = false): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => encodeNestedArrays(v, true));
+    return inArray ? { [NESTED_ARRAY]: items } : items;
+  }
+  if (isPlainObject(value))
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, encodeNestedArrays(v)]),
+    );
+  return value;
+}
+
+export function decodeNestedArrays(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeNestedArrays(v));
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]![0] === NESTED_ARRAY && Array.isArray(entries[0]![1]))
+      return (entries[0]![1] as unknown[]).map((v) => decodeNestedArrays(v));
+    return Object.fromEntries(entries.map(([k, v]) => [k, decodeNestedArrays(v)]));
+  }
+  return value;
 }
 
 /** Equality on top-level fields, live documents only; `id` is `_id`, and null (or undefined) matches a missing field. */
