@@ -424,15 +424,33 @@ describe('access control: every route and subscription, every role, in and out o
     const head = await rb.adapters.eventStore.headPosition();
     const failures: string[] = [];
     for (const r of routes.filter(isWebhook)) {
-      const res = await send(r.method.toUpperCase(), r.path, {
-        body: { providerCallId: 'unsigned-1', locationId: 'aurora', from: '+13035550199', occurredAt: START },
-      });
+      // Each in the media type it takes (Twilio's are form posts), so only the signature is missing.
+      const fields = {
+        providerCallId: 'unsigned-1',
+        locationId: 'aurora',
+        from: '+13035550199',
+        occurredAt: START,
+      };
+      const form = r.bodyContentType === 'application/x-www-form-urlencoded';
+      const body = (n: number) =>
+        form
+          ? {
+              raw: {
+                contentType: r.bodyContentType!,
+                text: new URLSearchParams({
+                  CallSid: `CA-unsigned-${n}`,
+                  CallStatus: 'no-answer',
+                  From: fields.from,
+                  MessageSid: `SM-unsigned-${n}`,
+                  Body: '2',
+                }).toString(),
+              },
+            }
+          : { body: { ...fields, providerCallId: `unsigned-${n}` } };
+      const res = await send(r.method.toUpperCase(), r.path, body(1));
       if (res.status !== 401) failures.push(`${routeKey(r)}: ${res.status} ${res.text.slice(0, 120)}`);
-      // Signed with a bearer token instead: still not a webhook signature.
-      const withToken = await send(r.method.toUpperCase(), r.path, {
-        token: tokens.admin,
-        body: { providerCallId: 'unsigned-2', locationId: 'aurora', from: '+13035550199', occurredAt: START },
-      });
+      // With a bearer token instead: still not a webhook signature.
+      const withToken = await send(r.method.toUpperCase(), r.path, { token: tokens.admin, ...body(2) });
       if (withToken.status !== 401) failures.push(`${routeKey(r)} [bearer]: ${withToken.status}`);
     }
     assert.deepEqual(failures, []);
