@@ -93,9 +93,10 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
         caughtUpPollMs: 50,
         logLevel: logLevel.NOTHING,
       });
-      // RINGBACK_FAULTS_READ_MODELS=mongo puts the read models on FerretDB. Not the default: under
-      // this load the tasks and SLA projections on FerretDB fall more than 100 events behind and do
-      // not catch up within minutes (an open finding), which would hide the broker fault under test.
+      // RINGBACK_FAULTS_READ_MODELS=mongo puts the read models on FerretDB. Not the default: with them
+      // on FerretDB the task-event consumers (triage.routing, sla-monitor.task-events,
+      // call-ingest.task-closures) stay 200+ events behind for minutes after ~100 calls (an open
+      // finding), which would hide the broker fault under test.
       const readModels =
         process.env['RINGBACK_FAULTS_READ_MODELS'] === 'mongo'
           ? new MongoReadModelStore({
