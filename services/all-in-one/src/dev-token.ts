@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { USER_ROLES, signDevToken, type UserRole } from '@ringback/auth';
+import { USER_ROLES, devTokenOptionsFor, signDevToken, type UserRole } from '@ringback/auth';
 import { loadConfig } from '@ringback/config';
 
 // `npm run -s token -- --role supervisor --regions west`: prints one HS256 user token (12 h) signed
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       pods: list(values['pods'] as string | undefined),
     },
     config.auth.jwtSecret,
+    devTokenOptionsFor(config.auth),
   );
   process.stdout.write(`${token}\n`);
 }

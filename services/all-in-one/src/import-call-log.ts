@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signDevToken } from '@ringback/auth';
+import { devTokenOptionsFor, signDevToken } from '@ringback/auth';
 import { loadConfig } from '@ringback/config';
 
 // `npm run -s import:calls -- --file calls.csv [--url http://localhost:3000] [--token <admin JWT>]`:
@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   if (!token) {
     if (process.env['NODE_ENV'] === 'production') fail('pass --token with NODE_ENV=production', 2);
     if (!config.auth.jwtSecret) fail('pass --token (AUTH_JWT_SECRET is not set)', 2);
-    token = await signDevToken({ role: 'admin', sub: 'call-log-import' }, config.auth.jwtSecret);
+    token = await signDevToken(
+      { role: 'admin', sub: 'call-log-import' },
+      config.auth.jwtSecret,
+      devTokenOptionsFor(config.auth),
+    );
   }
   const url = ((values['url'] as string | undefined) ?? `http://localhost:${config.http.port}`).replace(
     /\/+$/,

@@ -264,7 +264,7 @@ describe('locations (admin) over the all-in-one process', () => {
     const putOp = doc.paths['/api/v1/admin/locations/{locationId}']?.['put'];
     assert.ok(putOp);
     assert.ok(putOp.requestBody?.content['application/json']?.schema.properties['timezone']);
-    assert.deepEqual(Object.keys(putOp.responses).sort(), ['200', '400', '401', '403', '429']);
+    assert.deepEqual(Object.keys(putOp.responses).sort(), ['200', '400', '401', '403', '413', '415', '429']);
     assert.ok(doc.paths['/api/v1/locations']?.['get']);
     assert.ok(doc.paths['/healthz']?.['get']);
     const html = await fetch(`${rb.service.url}/api/docs`);

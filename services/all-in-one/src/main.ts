@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { createMetricsRegistry } from '@ringback/observability';
+import { createLogger, createMetricsRegistry } from '@ringback/observability';
 import { createPlatformAdapters } from '@ringback/runtime';
 import { AllInOneModule } from './all-in-one.module';
 import { startDemoTraffic } from './demo/demo-traffic';
@@ -14,12 +14,15 @@ async function main(): Promise<void> {
   if (!env['DEMO_TRAFFIC'] && env['NODE_ENV'] !== 'production') env['DEMO_TRAFFIC'] = 'on';
   const config = loadConfig(env);
   const registry = createMetricsRegistry(config.serviceName);
-  const adapters = createPlatformAdapters(config, { metrics: registry });
+  // One logger for the adapters (dead letters) and the service.
+  const logger = createLogger({ service: config.serviceName, level: config.log.level });
+  const adapters = createPlatformAdapters(config, { metrics: registry, logger });
   const service = await bootstrapService({
     name: config.serviceName,
     module: AllInOneModule.forRoot(adapters),
     config,
     registry,
+    logger,
   });
   if (config.demoTraffic) startDemoTraffic({ url: service.url, config, logger: service.logger });
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
-import { createMetricsRegistry } from '@ringback/observability';
+import { createLogger, createMetricsRegistry } from '@ringback/observability';
 import { createPlatformAdapters } from '@ringback/runtime';
 import { GatewayAppModule } from './gateway-app.module';
 
@@ -8,12 +8,15 @@ async function main(): Promise<void> {
   // This entrypoint is the gateway process unless SERVICE_NAME says otherwise.
   const config = loadConfig({ ...process.env, SERVICE_NAME: process.env['SERVICE_NAME'] || 'gateway' });
   const registry = createMetricsRegistry(config.serviceName);
-  const adapters = createPlatformAdapters(config, { metrics: registry });
+  // One logger for the adapters (dead letters) and the service.
+  const logger = createLogger({ service: config.serviceName, level: config.log.level });
+  const adapters = createPlatformAdapters(config, { metrics: registry, logger });
   await bootstrapService({
     name: config.serviceName,
     module: GatewayAppModule.forRoot(adapters),
     config,
     registry,
+    logger,
   });
 }
 

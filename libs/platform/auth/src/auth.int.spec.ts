@@ -10,7 +10,7 @@ import { PlatformModule, bootstrapService, type RunningService } from '@ringback
 import { Authenticated, CurrentUser } from './auth.guard';
 import { AuthModule } from './auth.module';
 import type { AuthUser } from './claims';
-import { signDevToken } from './dev-token';
+import { devTokenOptionsFor, signDevToken } from './dev-token';
 import { createTokenVerifier } from './verify';
 
 const SECRET = 'auth-spec-secret-that-is-long-enough-0123456789';
@@ -140,6 +140,36 @@ describe('AuthGuard over HTTP (HS256)', () => {
     await expect401(await call('/whoami', badRole), 'invalid_token');
   });
 
+  it('answers 401 to a token that is not valid yet (nbf in the future)', async () => {
+    const early = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setNotBefore(Math.floor(Date.now() / 1000) + 600)
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(SECRET));
+    await expect401(await call('/whoami', early), 'invalid_token');
+  });
+
+  it('signs dev tokens with the configured issuer and audience, which a checking verifier then accepts', async () => {
+    const checking = createTokenVerifier({
+      jwtSecret: SECRET,
+      jwksUrl: null,
+      issuer: 'ringback-dev',
+      audience: 'rb',
+    });
+    const plain = await signDevToken({ role: 'admin' }, SECRET);
+    await assert.rejects(
+      checking.verify(plain),
+      (e: unknown) => (e as { getStatus(): number }).getStatus() === 401,
+    );
+    const dev = await signDevToken(
+      { role: 'admin' },
+      SECRET,
+      devTokenOptionsFor({ issuer: 'ringback-dev', audience: 'rb' }),
+    );
+    assert.equal((await checking.verify(dev)).role, 'admin');
+  });
+
   it('answers 403 to an authenticated user without the required role, 401 before 403', async () => {
     const coordinator = await signDevToken({ role: 'coordinator', pods: ['pod-mountain'] }, SECRET);
     const res = await call('/whoami/admin', coordinator);
@@ -189,6 +219,68 @@ describe('token verifier with a JWKS (RS256)', () => {
       verifier.verify(hs),
       (e: unknown) => (e as { getStatus(): number }).getStatus() === 401,
     );
+  });
+
+  const rejects401 = async (verifier: ReturnType<typeof createTokenVerifier>, token: string) =>
+    assert.rejects(
+      verifier.verify(token),
+      (e: unknown) => (e as { getStatus(): number }).getStatus() === 401,
+    );
+
+  it('refuses HS/RS confusion: an HS256 token keyed with the public RSA key, and alg none', async () => {
+    const verifier = createTokenVerifier({ jwtSecret: null, jwksUrl });
+    const jwks = (await (await fetch(jwksUrl)).json()) as { keys: Record<string, unknown>[] };
+    // The classic attack: the public key (which anyone can fetch) used as an HMAC secret.
+    for (const secret of [JSON.stringify(jwks.keys[0]), String(jwks.keys[0]!['n'])]) {
+      const confused = await new SignJWT({ role: 'admin' })
+        .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+        .setSubject('mallory')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(secret));
+      await rejects401(verifier, confused);
+    }
+    const payload = Buffer.from(
+      JSON.stringify({ sub: 'mallory', role: 'admin', exp: Math.floor(Date.now() / 1000) + 600 }),
+    ).toString('base64url');
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'k1' })).toString('base64url')}.${payload}.`;
+    await rejects401(verifier, none);
+  });
+
+  it('refuses a wrong or missing issuer or audience, and a token not valid yet', async () => {
+    const verifier = createTokenVerifier({
+      jwtSecret: null,
+      jwksUrl,
+      issuer: 'https://idp.example.org/',
+      audience: 'ringback',
+    });
+    const sign = (set: (jwt: SignJWT) => SignJWT) =>
+      set(
+        new SignJWT({ role: 'admin' })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setSubject('okta|1')
+          .setExpirationTime('1h'),
+      ).sign(privateKey);
+    const good = await sign((j) => j.setIssuer('https://idp.example.org/').setAudience('ringback'));
+    assert.equal((await verifier.verify(good)).sub, 'okta|1');
+    for (const bad of [
+      await sign((j) => j.setIssuer('https://evil.example.org/').setAudience('ringback')),
+      await sign((j) => j.setAudience('ringback')),
+      await sign((j) => j.setIssuer('https://idp.example.org/').setAudience('another-app')),
+      await sign((j) => j.setIssuer('https://idp.example.org/')),
+      await sign((j) =>
+        j
+          .setIssuer('https://idp.example.org/')
+          .setAudience('ringback')
+          .setNotBefore(Math.floor(Date.now() / 1000) + 600),
+      ),
+      await sign((j) =>
+        j
+          .setIssuer('https://idp.example.org/')
+          .setAudience('ringback')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60),
+      ),
+    ])
+      await rejects401(verifier, bad);
   });
 
   it('refuses to start without any key', () => {

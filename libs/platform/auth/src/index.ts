@@ -9,7 +9,13 @@ export {
   type ScopedResource,
 } from './scope';
 export { TOKEN_VERIFIER, createTokenVerifier, type TokenVerifier, type TokenVerifierConfig } from './verify';
-export { DEV_TOKEN_TTL_SECONDS, signDevToken, type DevTokenClaims, type DevTokenOptions } from './dev-token';
+export {
+  DEV_TOKEN_TTL_SECONDS,
+  devTokenOptionsFor,
+  signDevToken,
+  type DevTokenClaims,
+  type DevTokenOptions,
+} from './dev-token';
 export {
   AuthGuard,
   Authenticated,

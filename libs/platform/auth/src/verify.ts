@@ -8,6 +8,10 @@ export interface TokenVerifierConfig {
   jwtSecret: string | null;
   /** When set, tokens must be RS256 and signed by a key of this JWKS. */
   jwksUrl: string | null;
+  /** When set, the `iss` every token must carry. */
+  issuer?: string | null;
+  /** When set, the `aud` every token must name. */
+  audience?: string | null;
 }
 
 export interface TokenVerifier {
@@ -25,7 +29,8 @@ const unauthorized = (code: string, message: string): ApiError => new ApiError(4
 /**
  * Verifies user JWTs: RS256 against the JWKS at `jwksUrl` when configured (production), else HS256
  * with `jwtSecret`. Only that one algorithm is accepted (no `none`, no HS/RS confusion), `exp` is
- * required, and the claims must match {@link userClaimsSchema}.
+ * required, `nbf` in the future is refused, `iss`/`aud` must match when configured, and the claims
+ * must match {@link userClaimsSchema}.
  */
 export function createTokenVerifier(
   config: TokenVerifierConfig,
@@ -51,6 +56,8 @@ export function createTokenVerifier(
           algorithms: [algorithm],
           requiredClaims: ['exp', 'sub'],
           clockTolerance: CLOCK_TOLERANCE_S,
+          ...(config.issuer ? { issuer: config.issuer } : {}),
+          ...(config.audience ? { audience: config.audience } : {}),
           ...(options.now ? { currentDate: new Date(options.now()) } : {}),
         });
         payload = result.payload;

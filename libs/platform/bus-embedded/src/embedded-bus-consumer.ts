@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
+  BusHeader,
   ConsumerLagReporter,
   abortableDelay,
   deadLetterHeaders,
@@ -10,6 +11,7 @@ import {
   type ConsumeOptions,
   type ConsumerLagGauge,
   type DeadLetterFailure,
+  type DeadLetterRecorder,
   type DeliveryOutcome,
   type RetryPolicy,
 } from '@ringback/platform-core';
@@ -33,6 +35,7 @@ export interface EmbeddedBusConsumerConfig {
   lagIntervalMs: number;
   onError: (error: unknown) => void;
   onStopped: (consumer: EmbeddedBusConsumer) => void;
+  deadLetters: DeadLetterRecorder;
 }
 
 const host = hostname();
@@ -224,6 +227,16 @@ export class EmbeddedBusConsumer implements BusConsumer {
 
   // The payload goes to the DLQ unchanged; only the failure headers are added.
   private deadLetter(record: StoredRecord, failure: DeadLetterFailure): void {
+    this.config.deadLetters.record({
+      groupId: this.groupId,
+      topic: record.topic,
+      partition: record.partition,
+      offset: String(record.offset),
+      eventId: record.headers[BusHeader.eventId] ?? null,
+      eventType: record.headers[BusHeader.eventType] ?? null,
+      attempts: failure.attempts,
+      error: failure.error,
+    });
     this.config.store.append(
       deadLetterTopicFor(record.topic),
       record.key,

@@ -175,6 +175,44 @@ describe('EmbeddedBus', () => {
     }
   });
 
+  it('counts and logs a dead letter (ringback_bus_dead_lettered_total, one warning naming the event)', async () => {
+    const registry = new Registry();
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const bus = new EmbeddedBus({
+      path: ':memory:',
+      registry,
+      logger: { warn: (fields, message) => warnings.push({ fields, message }) },
+    });
+    try {
+      const handled: number[] = [];
+      const poison = thingHappened('thing-1', 2);
+      const consumer = await bus.consume({
+        groupId: 'poison',
+        topics: ['ringback.poison.events'],
+        retry: { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 2 },
+        handler: async (m) => {
+          if (m.envelope.eventId === poison.eventId) throw new Error('cannot handle');
+          handled.push(n(m));
+        },
+      });
+      for (const m of [thingHappened('thing-1', 1), poison, thingHappened('thing-1', 3)])
+        await bus.publish('ringback.poison.events', 'thing-1', m);
+      await eventually(() => handled.length === 2, 10_000);
+      await consumer.whenCaughtUp();
+      assert.deepEqual(handled, [1, 3]);
+      assert.match(
+        await registry.metrics(),
+        /ringback_bus_dead_lettered_total\{group="poison",topic="ringback\.poison\.events"\} 1/,
+      );
+      assert.deepEqual(
+        warnings.map((w) => [w.message, w.fields['eventId'], w.fields['attempts']]),
+        [['message dead-lettered', poison.eventId, 3]],
+      );
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('survives a reopen: the log and the group offsets are on disk', async () => {
     const path = tempDb();
     const first = new EmbeddedBus({ path });

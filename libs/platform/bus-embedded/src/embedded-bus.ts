@@ -11,7 +11,9 @@ import {
   type Bus,
   type BusConsumer,
   type ConsumeOptions,
+  type BusLogger,
   type ConsumerLagGauge,
+  DeadLetterRecorder,
 } from '@ringback/platform-core';
 import { EMBEDDED_MESSAGING_SYSTEM, EmbeddedBusConsumer } from './embedded-bus-consumer';
 import { EmbeddedLogStore } from './embedded-log.store';
@@ -34,6 +36,8 @@ export interface EmbeddedBusOptions {
   lagIntervalMs?: number;
   /** Storage errors a consumer recovered from by retrying; default: a process warning. */
   onError?: (error: unknown) => void;
+  /** Where dead letters are logged (with `ringback_bus_dead_lettered_total` in `registry`). */
+  logger?: BusLogger;
 }
 
 /**
@@ -47,6 +51,7 @@ export class EmbeddedBus implements Bus {
   private readonly notifiers: LogNotifiers;
   private readonly notifierKey: string | undefined;
   private readonly lagGauge: ConsumerLagGauge | undefined;
+  private readonly deadLetters: DeadLetterRecorder;
   private readonly consumers = new Set<EmbeddedBusConsumer>();
   private closing: Promise<void> | undefined;
 
@@ -55,6 +60,7 @@ export class EmbeddedBus implements Bus {
     this.notifierKey = options.path === ':memory:' ? undefined : resolve(options.path);
     this.notifiers = acquireNotifiers(this.notifierKey);
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
+    this.deadLetters = new DeadLetterRecorder({ registry: options.registry, logger: options.logger });
   }
 
   publish(
@@ -104,6 +110,7 @@ export class EmbeddedBus implements Bus {
         this.options.onError ??
         ((error) => process.emitWarning(`EmbeddedBus consumer: ${describeError(error)}`)),
       onStopped: (c) => this.consumers.delete(c),
+      deadLetters: this.deadLetters,
     });
     this.consumers.add(consumer);
     consumer.start();

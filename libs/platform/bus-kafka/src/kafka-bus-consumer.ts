@@ -1,5 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import {
+  BusHeader,
   ConsumerLagReporter,
   abortableDelay,
   deadLetterHeaders,
@@ -8,6 +9,7 @@ import {
   type ConsumeOptions,
   type ConsumerLagGauge,
   type DeadLetterFailure,
+  type DeadLetterRecorder,
   type DeliveryOutcome,
   type RetryPolicy,
 } from '@ringback/platform-core';
@@ -61,6 +63,7 @@ export interface KafkaBusConsumerConfig {
   lagGauge: ConsumerLagGauge | undefined;
   lagIntervalMs: number;
   caughtUpPollMs: number;
+  deadLetters: DeadLetterRecorder;
 }
 
 /**
@@ -232,11 +235,25 @@ export class KafkaBusConsumer implements BusConsumer {
   }
 
   // The payload goes to the DLQ byte for byte; only the failure headers are added.
-  private deadLetter(topic: string, original: OutgoingRecord, failure: DeadLetterFailure): Promise<void> {
-    return this.config.send(deadLetterTopicFor(topic), {
+  private async deadLetter(
+    topic: string,
+    original: OutgoingRecord,
+    failure: DeadLetterFailure,
+  ): Promise<void> {
+    await this.config.send(deadLetterTopicFor(topic), {
       key: original.key,
       value: original.value,
       headers: deadLetterHeaders(original.headers, failure),
+    });
+    this.config.deadLetters.record({
+      groupId: this.groupId,
+      topic,
+      partition: failure.partition,
+      offset: failure.offset,
+      eventId: original.headers[BusHeader.eventId] ?? null,
+      eventType: original.headers[BusHeader.eventType] ?? null,
+      attempts: failure.attempts,
+      error: failure.error,
     });
   }
 

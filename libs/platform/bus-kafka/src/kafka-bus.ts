@@ -10,7 +10,9 @@ import {
   type Bus,
   type BusConsumer,
   type ConsumeOptions,
+  type BusLogger,
   type ConsumerLagGauge,
+  DeadLetterRecorder,
 } from '@ringback/platform-core';
 import { KafkaBusConsumer, offsetsOf, topicPartitionKey, type OutgoingRecord } from './kafka-bus-consumer';
 
@@ -40,6 +42,8 @@ export interface KafkaBusOptions {
   caughtUpPollMs?: number;
   /** kafkajs log level (default WARN). */
   logLevel?: logLevel;
+  /** Where dead letters are logged (with `ringback_bus_dead_lettered_total` in `registry`). */
+  logger?: BusLogger;
 }
 
 interface PendingSend {
@@ -63,6 +67,7 @@ export class KafkaBus implements Bus {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly lagGauge: ConsumerLagGauge | undefined;
+  private readonly deadLetters: DeadLetterRecorder;
   private producerReady: Promise<void> | undefined;
   private adminReady: Promise<void> | undefined;
   private readonly topics = new Map<string, Promise<void>>();
@@ -86,6 +91,7 @@ export class KafkaBus implements Bus {
     });
     this.admin = this.kafka.admin();
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
+    this.deadLetters = new DeadLetterRecorder({ registry: options.registry, logger: options.logger });
   }
 
   publish(
@@ -132,6 +138,7 @@ export class KafkaBus implements Bus {
       lagGauge: this.lagGauge,
       lagIntervalMs: this.options.lagIntervalMs ?? 15_000,
       caughtUpPollMs: this.options.caughtUpPollMs ?? 100,
+      deadLetters: this.deadLetters,
     });
     this.consumers.add(consumer);
     try {

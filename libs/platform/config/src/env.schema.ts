@@ -90,6 +90,14 @@ export const envSchema = z.object({
   AUTH_JWKS_URL: v(urlWithProtocol(['http', 'https']).optional(), {
     description: 'JWKS endpoint; when set, user tokens are verified as RS256 against it.',
   }),
+  AUTH_JWT_ISSUER: v(z.string().min(1).optional(), {
+    description:
+      'When set, user tokens must carry this `iss` (the identity provider); dev tokens are signed with it. Unset: `iss` is not checked.',
+  }),
+  AUTH_JWT_AUDIENCE: v(z.string().min(1).optional(), {
+    description:
+      'When set, user tokens must name this `aud` (Ringback as the intended recipient); dev tokens are signed with it. Unset: `aud` is not checked.',
+  }),
   INGEST_WEBHOOK_SECRET: v(z.string().min(1), {
     default: DEV_INGEST_WEBHOOK_SECRET,
     secret: true,

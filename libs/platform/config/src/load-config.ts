@@ -22,6 +22,10 @@ export interface RingbackConfig {
     /** HS256 key; null only in production when tokens are verified against `jwksUrl` instead. */
     jwtSecret: string | null;
     jwksUrl: string | null;
+    /** Required `iss` of user tokens (`AUTH_JWT_ISSUER`), or null: not checked. */
+    issuer: string | null;
+    /** Required `aud` of user tokens (`AUTH_JWT_AUDIENCE`), or null: not checked. */
+    audience: string | null;
   };
   ingest: { webhookSecret: string };
   /** Base URL (no trailing slash) the outside world reaches this process at: `PUBLIC_BASE_URL`. */
@@ -168,6 +172,8 @@ function toConfig(parsed: ParsedEnv, env: Env): RingbackConfig {
       // In production without an explicit HS256 secret (JWKS mode) the dev key must not be usable.
       jwtSecret: production && !jwtSecretGiven ? null : parsed.AUTH_JWT_SECRET,
       jwksUrl: parsed.AUTH_JWKS_URL ?? null,
+      issuer: parsed.AUTH_JWT_ISSUER ?? null,
+      audience: parsed.AUTH_JWT_AUDIENCE ?? null,
     },
     ingest: { webhookSecret: parsed.INGEST_WEBHOOK_SECRET },
     publicBaseUrl: parsed.PUBLIC_BASE_URL.replace(/\/+$/, ''),

@@ -11,6 +11,7 @@ export * from './bus/backoff';
 export * from './bus/bus-tracing';
 export * from './bus/bus-delivery';
 export * from './bus/consumer-lag.gauge';
+export * from './bus/dead-letter.recorder';
 export * from './projections/projection';
 export * from './projections/projection-runner';
 export * from './event-store/append-rules';

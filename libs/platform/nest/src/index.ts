@@ -49,3 +49,4 @@ export { OpenApiHttpController } from './openapi/openapi.http.controller';
 export { correlationIdOf } from './http/correlation-id';
 export { StreamCommands, type CommandContext } from './commands/stream-commands';
 export { RateLimiter, rateLimitMiddleware, type RateLimitOptions } from './http/rate-limit';
+export { RequestBodyGuard } from './http/request-body.guard';

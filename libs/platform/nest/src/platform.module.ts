@@ -6,12 +6,13 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { RingbackConfig } from '@ringback/config';
 import type { Logger, Registry } from '@ringback/observability';
 import { z } from 'zod';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { HealthHttpController } from './health/health.http.controller';
+import { RequestBodyGuard } from './http/request-body.guard';
 import { OpenApiHttpController } from './openapi/openapi.http.controller';
 import { OPENAPI_REGISTRY, OpenApiRegistry } from './openapi/openapi.registry';
 import { ReadinessRegistry } from './readiness/readiness.registry';
@@ -62,7 +63,11 @@ class PlatformLifecycle implements BeforeApplicationShutdown, OnApplicationShutd
  */
 @Module({
   controllers: [HealthHttpController, OpenApiHttpController],
-  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, PlatformLifecycle],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_GUARD, useClass: RequestBodyGuard },
+    PlatformLifecycle,
+  ],
 })
 export class PlatformModule {}
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { RingbackConfig } from '@ringback/config';
-import type { Bus, CheckpointStore, EventStore, ReadModelStore } from '@ringback/platform-core';
+import type { Bus, BusLogger, CheckpointStore, EventStore, ReadModelStore } from '@ringback/platform-core';
 import { SqliteCheckpointStore, SqliteEventStore } from '@ringback/event-store-sqlite';
 import { EmbeddedBus } from '@ringback/bus-embedded';
 import { InMemoryReadModelStore } from '@ringback/in-memory';
@@ -43,7 +43,7 @@ type PhiConfig = Partial<Pick<RingbackConfig, 'phi'>>;
  * The event store and the bus behind the PHI codec: PHI fields are ciphertext in the store and on
  * the wire, plaintext (or the redaction marker) for everyone who reads through the ports.
  */
-function withPhiEncryption(
+export function withPhiEncryption(
   dataDir: string,
   config: PhiConfig,
   parts: Omit<PlatformAdapters, 'phi' | 'close' | 'mode'> & { mode: PlatformAdapters['mode'] },
@@ -101,7 +101,7 @@ export function namespacedBus(bus: Bus, prefix: string): Bus {
  */
 export function createPlatformAdapters(
   config: AdapterConfig,
-  options: { metrics?: Registry } = {},
+  options: { metrics?: Registry; logger?: BusLogger } = {},
 ): PlatformAdapters {
   if (config.mode === 'embedded') {
     const dir = path.resolve(config.dataDir);
@@ -110,6 +110,7 @@ export function createPlatformAdapters(
       new EmbeddedBus({
         path: path.join(dir, 'bus.sqlite'),
         ...(options.metrics ? { registry: options.metrics } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       }),
       config.bus?.maxAttempts,
     );
@@ -136,6 +137,7 @@ export function createPlatformAdapters(
     clientId: kafka.clientId,
     partitions: kafka.topicPartitions,
     ...(options.metrics ? { registry: options.metrics } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const bus = withDefaultMaxAttempts(
     kafka.namespace ? namespacedBus(kafkaBus, kafka.namespace) : kafkaBus,

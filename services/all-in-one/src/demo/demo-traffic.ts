@@ -3,7 +3,7 @@
 // call webhooks, coordinators polling their offers, accepting, calling back, escalating, resolving.
 import { createHmac } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { signDevToken, type DevTokenClaims } from '@ringback/auth';
+import { devTokenOptionsFor, signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
 import {
   DEMO_APPOINTMENT_TYPES,
@@ -63,7 +63,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     logger.warn({}, 'demo traffic needs an HS256 AUTH_JWT_SECRET; not started');
     return { seeded: Promise.resolve(), stop: async () => undefined };
   }
-  const token = (claims: DevTokenClaims) => signDevToken(claims, secret);
+  const token = (claims: DevTokenClaims) => signDevToken(claims, secret, devTokenOptionsFor(config.auth));
   const regions = [...new Set(DEMO_CLINICS.map((c) => c.regionId))];
   const tokens = {
     admin: token({ role: 'admin', sub: 'demo-admin' }),

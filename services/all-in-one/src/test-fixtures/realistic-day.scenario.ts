@@ -268,7 +268,8 @@ export async function runRealisticDay(host: DayHost, hooks: DayHooks): Promise<D
       assert.deepEqual(west.items, [], 'another region sees none');
       const url = `/api/v1/alerts/${alert.alertId}/acknowledge`;
       assert.equal((await call('POST', url, {}, tokens.cy)).status, 403, 'coordinators do not acknowledge');
-      assert.equal((await call('POST', url, {}, tokens.supervisorWest)).status, 404, 'out of scope');
+      // Contract: an out-of-scope write is 403 (reads are 404).
+      assert.equal((await call('POST', url, {}, tokens.supervisorWest)).status, 403, 'out of scope');
       assert.equal((await call('POST', url, { note: 7 }, tokens.rnEast)).status, 400);
       assert.equal(
         (await call('POST', `/api/v1/alerts/${taskIds['bos-vm-1']}:9/acknowledge`, {}, tokens.rnEast)).status,

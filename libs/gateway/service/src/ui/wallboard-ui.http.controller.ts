@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
-import { signDevToken, type DevTokenClaims } from '@ringback/auth';
+import { devTokenOptionsFor, signDevToken, type DevTokenClaims } from '@ringback/auth';
 import type { RingbackConfig } from '@ringback/config';
 import { ApiError, RINGBACK_CONFIG } from '@ringback/nest-platform';
 
@@ -85,7 +85,7 @@ export class WallboardUiHttpController {
         DEMO_USERS.map(async ({ id, label, ...claims }) => ({
           id,
           label,
-          token: await signDevToken(claims, secret),
+          token: await signDevToken(claims, secret, devTokenOptionsFor(config.auth)),
         })),
       ),
     };

@@ -109,6 +109,11 @@ export class OpenApiRegistry {
     return this;
   }
 
+  /** The operation `method path` (`path` in OpenAPI form), if registered. */
+  find(method: string, path: string): OpenApiRoute | undefined {
+    return this.routes.get(`${method.toUpperCase()} ${path}`);
+  }
+
   list(): OpenApiRoute[] {
     return [...this.routes.values()].sort((a, b) =>
       a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path),
@@ -134,6 +139,19 @@ export class OpenApiRegistry {
         }
       }
       if (route.body && !responses['400']) responses['400'] = errorRef('Invalid input (field-level details)');
+      if (route.body) {
+        // Answered for every route with a body (RequestBodyGuard and the body parser).
+        // Parsed bodies (JSON, forms) have the parser's limit; streamed ones (CSV imports) do not.
+        if (
+          ['application/json', 'application/x-www-form-urlencoded'].includes(
+            route.bodyContentType ?? 'application/json',
+          )
+        )
+          responses['413'] ??= errorRef('`payload_too_large`: the body is over 100 kB');
+        responses['415'] ??= errorRef(
+          `\`unsupported_media_type\`: the body is not ${route.bodyContentType ?? 'application/json'}`,
+        );
+      }
       if (route.security === 'bearer') {
         responses['401'] ??= errorRef('Missing, malformed, forged or expired bearer token');
         if (route.roles?.length) responses['403'] ??= errorRef(`Requires role ${route.roles.join(' or ')}`);

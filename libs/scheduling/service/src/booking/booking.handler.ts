@@ -272,6 +272,11 @@ export class BookingHandler {
     correlationId: string,
   ): Promise<AppointmentDoc> {
     const appointment = await this.writableAppointment(user, appointmentId);
+    // A cancelled appointment exists (404 would say it does not): its state refuses the write.
+    if (appointment.doc.status === 'cancelled')
+      throw new ApiError(409, 'appointment_not_booked', `The appointment is ${appointment.doc.status}`, [
+        { status: appointment.doc.status },
+      ]);
     const now = this.clock.now();
     await this.runSlotCommand(
       {

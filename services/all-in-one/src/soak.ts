@@ -1,0 +1,197 @@
+// Soak test, on demand (not in CI): `npm run -s soak`. Boots the all-in-one process (embedded, a
+// fresh DATA_DIR), measures the highest rate of signed missed-call webhooks it sustains, then sends
+// half of that for SOAK_MINUTES and samples memory, lag and latency once a window. It ends with a
+// verdict (exit 1 when something grew): memory, relay/consumer lag and p99 latency must stay flat.
+//
+//   SOAK_MINUTES         length of the half-rate run (default 30)
+//   SOAK_PROBE_SECONDS   length of the maximum-rate probe (default 20)
+//   SOAK_WINDOW_SECONDS  sampling window (default 60)
+//   SOAK_OUT             also write the samples and the verdict as JSON to this file
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { signDevToken, signWebhook } from '@ringback/auth';
+import type { StoreToBusRelay } from '@ringback/platform-core';
+import { STORE_TO_BUS_RELAY } from '@ringback/runtime';
+import {
+  E2E_SECRET,
+  E2E_WEBHOOK_SECRET,
+  aurora,
+  configureLocations,
+  startRingback,
+} from './test-fixtures/all-in-one.harness';
+
+const num = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const MINUTES = num('SOAK_MINUTES', 30);
+const PROBE_S = num('SOAK_PROBE_SECONDS', 20);
+const WINDOW_S = num('SOAK_WINDOW_SECONDS', 60);
+const INTENTS = ['new_patient', 'reschedule', 'billing', 'referral', 'records', 'urgent_symptom'];
+
+interface Sample {
+  minute: number;
+  sent: number;
+  accepted: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMb: number;
+  heapMb: number;
+  relayLag: number;
+  consumerLag: number;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-soak-'));
+  const rb = await startRingback(dataDir, {
+    env: {
+      RATE_LIMIT_WEBHOOK_PER_MINUTE: '0',
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      READINESS_MAX_LAG: '1000000',
+    },
+  });
+  const admin = await signDevToken({ role: 'admin', sub: 'soak' }, E2E_SECRET);
+  await configureLocations(rb, admin, { aurora });
+  await new Promise((r) => setTimeout(r, 500));
+  const relay = rb.service.app.get<StoreToBusRelay>(STORE_TO_BUS_RELAY, { strict: false });
+
+  let seq = 0;
+  let latencies: number[] = [];
+  let accepted = 0;
+  let failed = 0;
+  const call = async (): Promise<void> => {
+    const i = seq++;
+    const body = JSON.stringify({
+      providerCallId: `soak-${i}`,
+      locationId: 'aurora',
+      from: `+1303${String(2_000_000 + (i % 7_000_000)).padStart(7, '0')}`,
+      occurredAt: new Date().toISOString(),
+      intent: INTENTS[i % INTENTS.length],
+    });
+    const ts = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    try {
+      const res = await fetch(`${rb.service.url}/api/v1/calls/missed`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-ringback-timestamp': String(ts),
+          'x-ringback-signature': signWebhook(E2E_WEBHOOK_SECRET, ts, body),
+        },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status === 202) accepted += 1;
+      else failed += 1;
+    } catch {
+      failed += 1;
+    }
+    latencies.push(performance.now() - started);
+  };
+  const consumerLag = async (): Promise<number> => {
+    const text = await (await fetch(`${rb.service.url}/metrics`)).text();
+    let lag = 0;
+    for (const m of text.matchAll(/^ringback_bus_consumer_lag\{[^}]*\} (\d+(?:\.\d+)?)$/gm))
+      lag += Number(m[1]);
+    return lag;
+  };
+
+  // 1. The maximum: 16 senders back to back for PROBE_S seconds.
+  process.stderr.write(`soak: probing the maximum rate for ${PROBE_S} s\n`);
+  const probeEnd = Date.now() + PROBE_S * 1000;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (Date.now() < probeEnd) await call();
+    }),
+  );
+  const maxRate = accepted / PROBE_S;
+  const rate = maxRate / 2;
+  process.stderr.write(
+    `soak: maximum ${maxRate.toFixed(1)} webhooks/s; running at ${rate.toFixed(1)}/s for ${MINUTES} min\n`,
+  );
+  // Let the probe's backlog drain before the windows start.
+  while ((await rb.adapters.eventStore.headPosition()) - (relay.position ?? 0n) > 10n)
+    await new Promise((r) => setTimeout(r, 200));
+
+  // 2. Half the maximum, open loop (a request every 1/rate s whatever the answers), sampled per window.
+  const samples: Sample[] = [];
+  const end = Date.now() + MINUTES * 60_000;
+  const inFlight = new Set<Promise<void>>();
+  let windowStart = Date.now();
+  let windowSent = 0;
+  accepted = 0;
+  failed = 0;
+  latencies = [];
+  const intervalMs = 1000 / rate;
+  let next = Date.now();
+  while (Date.now() < end) {
+    next += intervalMs;
+    const p = call().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    windowSent += 1;
+    if (Date.now() - windowStart >= WINDOW_S * 1000) {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const mem = process.memoryUsage();
+      const head = await rb.adapters.eventStore.headPosition();
+      const sample: Sample = {
+        minute: Number(((Date.now() - (end - MINUTES * 60_000)) / 60_000).toFixed(2)),
+        sent: windowSent,
+        accepted,
+        failed,
+        p50Ms: Number(quantile(sorted, 0.5).toFixed(1)),
+        p99Ms: Number(quantile(sorted, 0.99).toFixed(1)),
+        rssMb: Math.round(mem.rss / 1e6),
+        heapMb: Math.round(mem.heapUsed / 1e6),
+        relayLag: Number(head - (relay.position ?? 0n)),
+        consumerLag: await consumerLag(),
+      };
+      samples.push(sample);
+      process.stderr.write(`soak: ${JSON.stringify(sample)}\n`);
+      windowStart = Date.now();
+      windowSent = 0;
+      accepted = 0;
+      failed = 0;
+      latencies = [];
+    }
+    const wait = next - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await Promise.all(inFlight);
+
+  // Flat: the last window is no worse than the first beyond noise (GC, a timer burst).
+  const first = samples[0];
+  const last = samples.at(-1);
+  const problems: string[] = [];
+  if (!first || !last || samples.length < 2) problems.push('fewer than two windows: run longer');
+  else {
+    if (last.heapMb > first.heapMb * 1.5 + 32)
+      problems.push(`heap grew ${first.heapMb} -> ${last.heapMb} MB`);
+    if (last.rssMb > first.rssMb * 1.5 + 64) problems.push(`rss grew ${first.rssMb} -> ${last.rssMb} MB`);
+    if (last.relayLag > Math.max(50, first.relayLag * 2)) problems.push(`relay lag grew to ${last.relayLag}`);
+    if (last.consumerLag > Math.max(100, first.consumerLag * 2))
+      problems.push(`consumer lag grew to ${last.consumerLag}`);
+    if (last.p99Ms > first.p99Ms * 2 + 50) problems.push(`p99 grew ${first.p99Ms} -> ${last.p99Ms} ms`);
+    const failures = samples.reduce((n, s) => n + s.failed, 0);
+    if (failures > 0) problems.push(`${failures} webhooks not accepted`);
+  }
+  const verdict = { maxRate, rate, minutes: MINUTES, samples, flat: problems.length === 0, problems };
+  if (process.env['SOAK_OUT']) writeFileSync(process.env['SOAK_OUT'], JSON.stringify(verdict, null, 2));
+  process.stdout.write(
+    `${problems.length === 0 ? 'FLAT' : 'NOT FLAT'}: max ${maxRate.toFixed(1)}/s, ran ${rate.toFixed(1)}/s for ${MINUTES} min` +
+      `${problems.length ? ` (${problems.join('; ')})` : ''}\n`,
+  );
+  await rb.service.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = problems.length === 0 ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 2;
+});
