@@ -218,6 +218,28 @@ export const PLANS: Record<string, Plan> = {
     },
   },
   'GET /api/v1/admin/imports/{importId}': { scope: 'global' },
+  'POST /api/v1/reports/simulations': {
+    scope: 'list',
+    body: (p) => ({
+      from: '2026-11-20T00:00:00Z',
+      to: '2026-11-28T00:00:00Z',
+      locationId: p.locationId,
+      staffing: { kind: 'recorded' },
+    }),
+  },
+  'GET /api/v1/reports/simulations/staffing': {
+    scope: 'list',
+    query: (p) => `from=2026-11-20T00:00:00Z&to=2026-11-28T00:00:00Z&locationId=${p.locationId}`,
+  },
+  // A number no fixture uses: the table must not shred the PHI the other routes read.
+  'POST /api/v1/admin/erasures': {
+    scope: 'global',
+    body: () => ({ phone: '+15550009999', reason: 'patient_request' }),
+  },
+  'GET /api/v1/admin/audit/phi-access': {
+    scope: 'global',
+    query: () => 'from=2026-11-20T00:00:00Z&to=2026-12-31T00:00:00Z',
+  },
   'GET /api/v1/admin/triage-policy': {
     scope: 'global',
     shared: 'the triage policy is health-system configuration, read whole by supervisors',
