@@ -34,7 +34,16 @@ describe('OpenApiRegistry', () => {
     assert.equal(op.parameters[0].schema.pattern, '^[a-z]+$');
     const body = op.requestBody.content['application/json'].schema;
     assert.deepEqual(body.required, ['name'], 'input side: defaulted fields are optional');
-    assert.deepEqual(Object.keys(op.responses).sort(), ['200', '400', '401', '403', '404', '413', '415', '429']);
+    assert.deepEqual(Object.keys(op.responses).sort(), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '413',
+      '415',
+      '429',
+    ]);
     assert.equal(
       op.responses['404'].content['application/json'].schema.$ref,
       '#/components/schemas/ErrorBody',
