@@ -49,6 +49,36 @@ describe('MongoReadModelStore', () => {
     }
   });
 
+  it('stores arrays inside arrays, which FerretDB 1.x refuses as they are (opening hours)', async (t) => {
+    const uri = requireInfra(t, 'mongo');
+    if (!uri) return;
+    const store = new MongoReadModelStore({ uri, dbName });
+    try {
+      const c = `nested_${uniqueSuffix()}`;
+      const doc = {
+        id: 'loc',
+        hours: {
+          mon: [
+            ['08:00', '12:00'],
+            ['13:00', '17:00'],
+          ],
+          sun: [],
+        },
+        grid: [[[1, 2], [3]], []],
+        tags: ['a', { b: [['c']] }],
+      };
+      await store.applyBatch([{ kind: 'upsert', collection: c, doc, position: 3n }], {
+        processorId: `p-${c}`,
+        position: 3n,
+        version: 1,
+      });
+      assert.deepEqual(await store.get(c, 'loc'), doc);
+      assert.deepEqual(await store.find(c), [doc]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('writes a large batch mixing fresh and stale ops across collections', async (t) => {
     const uri = requireInfra(t, 'mongo');
     if (!uri) return;

@@ -247,7 +247,7 @@ function toWriteModel(op: ReadModelOp): mongo.AnyBulkWriteOperation<StoredDoc> {
   let replacement: Omit<StoredDoc, '_id'>;
   if (op.kind === 'upsert') {
     const { id: _id, ...fields } = op.doc;
-    replacement = { ...fields, _position: op.position };
+    replacement = { ...(encodeNestedArrays(fields) as Record<string, unknown>), _position: op.position };
   } else {
     replacement = { _position: op.position, _deleted: true };
   }
@@ -340,7 +340,42 @@ function toBigInt(value: unknown): bigint {
 
 function toDoc<T extends ReadModelDoc>(stored: StoredDoc): T {
   const { _id, _position: _p, _deleted: _d, ...fields } = stored;
-  return { id: _id, ...fields } as unknown as T;
+  return { id: _id, ...(decodeNestedArrays(fields) as Record<string, unknown>) } as unknown as T;
+}
+
+/**
+ * FerretDB 1.x (SQLite backend) refuses an array directly inside an array ("nested arrays are not
+ * supported"), e.g. a location's opening hours `{ mon: [["08:00", "17:00"]] }`. Such an inner array is
+ * stored wrapped as `{ _array: [...] }` and unwrapped on read; arrays of objects and scalars are stored
+ * as they are. Only equality on top-level fields is queried, so the wrapping never reaches a filter.
+ */
+const NESTED_ARRAY = '_array';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+export function encodeNestedArrays(value: unknown, insideArray = false): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => encodeNestedArrays(v, true));
+    return insideArray ? { [NESTED_ARRAY]: items } : items;
+  }
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeNestedArrays(v)]));
+  return value;
+}
+
+export function decodeNestedArrays(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeNestedArrays(v));
+  if (isRecord(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === NESTED_ARRAY && Array.isArray(value[NESTED_ARRAY]))
+      return (value[NESTED_ARRAY] as unknown[]).map((v) => decodeNestedArrays(v));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeNestedArrays(v)]));
+  }
+  return value;
 }
 
 /** Equality on top-level fields, live documents only; `id` is `_id`, and null (or undefined) matches a missing field. */
