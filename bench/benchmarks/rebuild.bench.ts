@@ -1,0 +1,188 @@
+// 4. Projection rebuild: every projection of the all-in-one catalogue replayed from zero out of a store
+// of 1,000,000 events, into in-memory read models and into FerretDB (mongoose bulkWrite). The store is
+// seeded by the real system (signed webhooks for SEED_MS), then grown to 1,000,000 events by copying the
+// recorded per-call streams with fresh ids and numbers (bench/sut/rebuild-host.ts), so the mix of event
+// types is the system's own. Baseline: reading the same events through EventStore.readAll.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BENCH_WEBHOOK_SECRET, RingbackProcess, configureLocations } from '../lib/ringback';
+import { summarizeProfileDir } from '../lib/profile';
+import { WorkerProcess, runJob } from '../lib/workers';
+import type { Benchmark, ResultRow } from '../lib/types';
+import type { LoadReport } from '../workers/webhook-load.worker';
+
+const TARGET = 1_000_000;
+const SEED_MS = 20_000;
+/** FerretDB replays a prefix: the whole million at the goal rate alone would take 200 s of the 20 minutes. */
+const MONGO_EVENTS = 100_000;
+
+interface RebuildReport {
+  events: number;
+  seconds: number;
+  perProjection: Record<string, number>;
+  fromUptime: number;
+}
+
+async function host<T>(
+  request: Record<string, unknown>,
+  onProgress?: (m: Record<string, unknown>) => void,
+  cpuProfDir?: string,
+): Promise<T> {
+  const worker = await WorkerProcess.start(
+    'sut/rebuild-host.ts',
+    {},
+    cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+  );
+  if (onProgress)
+    worker.child.on('message', (m) => {
+      if ((m as { type?: string }).type === 'progress') onProgress(m as Record<string, unknown>);
+    });
+  try {
+    return (await worker.ask({ ...request, type: String(request['type']) }, 'done', 900_000))['report'] as T;
+  } finally {
+    await worker.stop();
+  }
+}
+
+export const rebuildBenchmark: Benchmark = {
+  name: 'rebuild',
+  title: 'Projection rebuild: 1,000,000 events from zero',
+  budgetSeconds: 240,
+  async run(ctx) {
+    ctx.progress(0, 'seeding through the real system');
+    const rb = await RingbackProcess.start({ topology: 'embedded' });
+    let dataDir = rb.options.dataDir;
+    const prefixDir = mkdtempSync(path.join(tmpdir(), 'ringback-bench-prefix-'));
+    try {
+      const locations = await configureLocations(rb.url);
+      const seed = await runJob<LoadReport>('webhook-load.worker.ts', {
+        url: rb.url,
+        secret: BENCH_WEBHOOK_SECRET,
+        locations,
+        mode: 'closed',
+        concurrency: 32,
+        durationMs: SEED_MS,
+        numberOffset: 0,
+      });
+      await new Promise((r) => setTimeout(r, 3_000));
+      await rb.stop();
+      dataDir = rb.options.dataDir;
+      ctx.progress(
+        0.1,
+        `cloning ${seed.accepted} recorded calls up to ${TARGET.toLocaleString('en-US')} events`,
+      );
+      const cloned = await host<{ events: number; seedEvents: number; copies: number }>(
+        { type: 'clone', dataDir, target: TARGET },
+        (m) => ctx.progress(0.1 + 0.1 * (Number(m['events']) / TARGET), `cloning: ${m['events']} events`),
+      );
+      ctx.detail('seed', { calls: seed.accepted, ...cloned });
+      ctx.progress(0.2, 'baseline: raw event-store read');
+      const read = await host<{ events: number; seconds: number }>({ type: 'read', dataDir });
+      const readRate = read.events / read.seconds;
+      ctx.detail('rawRead', read);
+      ctx.progress(0.25, 'rebuild into memory');
+      const memory = await host<RebuildReport>({ type: 'rebuild', dataDir, readModels: 'memory' }, (m) =>
+        ctx.progress(
+          0.25 + 0.35 * (Number(m['done']) / Number(m['of'])),
+          `memory: ${m['done']}/${m['of']} projections`,
+        ),
+      );
+      ctx.detail('memory', memory);
+      ctx.log(`memory: ${memory.events} events in ${memory.seconds.toFixed(1)} s`);
+      const infra = await ctx.infra();
+      ctx.progress(0.6, `rebuild into FerretDB (${MONGO_EVENTS.toLocaleString('en-US')} events)`);
+      const copied = await host<{ events: number }>({
+        type: 'prefix',
+        from: dataDir,
+        to: prefixDir,
+        count: MONGO_EVENTS,
+      });
+      const prefixRead = await host<{ events: number; seconds: number }>({
+        type: 'read',
+        dataDir: prefixDir,
+      });
+      const mongo = await host<RebuildReport>(
+        {
+          type: 'rebuild',
+          dataDir: prefixDir,
+          readModels: 'mongo',
+          mongoUrl: infra.mongoUrl,
+          dbName: `bench_rebuild_${Date.now()}`,
+        },
+        (m) =>
+          ctx.progress(
+            0.6 + 0.38 * (Number(m['done']) / Number(m['of'])),
+            `FerretDB: ${m['done']}/${m['of']} projections`,
+          ),
+      );
+      ctx.detail('mongo', { ...mongo, copied: copied.events, prefixRead });
+      const slowest = (r: RebuildReport) =>
+        Object.entries(r.perProjection)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([id, s]) => `${id} ${s.toFixed(1)} s`)
+          .join(', ');
+      const rows: ResultRow[] = [
+        {
+          benchmark: 'rebuild',
+          metric: `in-memory read models: ${memory.events.toLocaleString('en-US')} events, all ${Object.keys(memory.perProjection).length} projections`,
+          goal: { kind: 'min', value: 50_000, unit: 'events/s' },
+          measured: memory.events / memory.seconds,
+          unit: 'events/s',
+          baseline: { label: 'EventStore.readAll of the same events', value: readRate, unit: 'events/s' },
+          note: `${memory.seconds.toFixed(1)} s in total; slowest: ${slowest(memory)}; store seeded by ${seed.accepted} real calls (${cloned.seedEvents} events) copied ${cloned.copies} times`,
+        },
+        {
+          benchmark: 'rebuild',
+          metric: `FerretDB read models (mongoose bulkWrite): first ${copied.events.toLocaleString('en-US')} events`,
+          goal: { kind: 'min', value: 5_000, unit: 'events/s' },
+          measured: mongo.events / mongo.seconds,
+          unit: 'events/s',
+          baseline: {
+            label: 'EventStore.readAll of the same events',
+            value: prefixRead.events / prefixRead.seconds,
+            unit: 'events/s',
+          },
+          note: `${mongo.seconds.toFixed(1)} s; a prefix of the million, to stay within the 20-minute budget; slowest: ${slowest(mongo)}`,
+        },
+      ];
+      if (ctx.profile) {
+        for (const [i, row] of rows.entries()) {
+          if (!row.goal || row.measured === null || row.measured >= row.goal.value) continue;
+          const dir = path.join(ctx.resultsDir, 'profiles', `rebuild-${i ? 'mongo' : 'memory'}`);
+          rmSync(dir, { recursive: true, force: true });
+          ctx.progress(0.98, `profiled re-run (${i ? 'FerretDB' : 'memory'}, first 20,000 events)`);
+          let fromUptime = 0;
+          const small = mkdtempSync(path.join(tmpdir(), 'ringback-bench-prof-'));
+          try {
+            await host({ type: 'prefix', from: dataDir, to: small, count: 20_000 });
+            const profiled = await host<RebuildReport>(
+              i
+                ? {
+                    type: 'rebuild',
+                    dataDir: small,
+                    readModels: 'mongo',
+                    mongoUrl: infra.mongoUrl,
+                    dbName: `bench_prof_${Date.now()}`,
+                  }
+                : { type: 'rebuild', dataDir: small, readModels: 'memory' },
+              undefined,
+              dir,
+            );
+            fromUptime = profiled.fromUptime;
+          } finally {
+            rmSync(small, { recursive: true, force: true });
+          }
+          const profile = summarizeProfileDir(dir, ctx.root, fromUptime);
+          if (profile) row.profile = profile;
+        }
+      }
+      return rows;
+    } finally {
+      await rb.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(prefixDir, { recursive: true, force: true });
+    }
+  },
+};
