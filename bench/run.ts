@@ -34,6 +34,7 @@ const HOW_TO_REPEAT = `
 npm run bench                       # every benchmark (about 15 minutes on 2 cores)
 npm run bench -- ingest             # one (names: ${BENCHMARKS.map((b) => b.name).join(', ')})
 npm run bench -- --list             # what there is
+npm run bench -- --report           # rewrite this file from bench/results/*.json, run nothing
 \`\`\`
 
 Kafka and FerretDB are started on the ports of \`RINGBACK_KAFKA_PORT\`, \`RINGBACK_KAFKA_CONTROLLER_PORT\`
@@ -56,6 +57,18 @@ function readResults(): BenchmarkResult[] {
     .filter((r) => known.has(r.benchmark));
 }
 
+function writeMarkdown(): void {
+  const md = renderMarkdown({
+    results: readResults(),
+    registry: BENCHMARKS,
+    generatedAt: new Date().toISOString(),
+    preface: PREFACE,
+    howToRepeat: HOW_TO_REPEAT,
+  });
+  writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
+  process.stdout.write('BENCHMARKS.md written from bench/results/*.json\n');
+}
+
 async function main(): Promise<number> {
   const parsed = parseArgs(
     process.argv.slice(2),
@@ -75,6 +88,10 @@ async function main(): Promise<number> {
     return 0;
   }
   mkdirSync(resultsDir, { recursive: true });
+  if (parsed.report) {
+    writeMarkdown();
+    return 0;
+  }
   const selected = BENCHMARKS.filter((b) => parsed.names.includes(b.name));
   const bar = new ProgressBar(selected.reduce((s, b) => s + b.budgetSeconds, 0));
   const infra = new InfraManager(root);
@@ -143,17 +160,7 @@ async function main(): Promise<number> {
     bar.finish();
   }
   process.stdout.write(`\n${renderTextTable(allRows)}\n\n`);
-  if (parsed.markdown) {
-    const md = renderMarkdown({
-      results: readResults(),
-      registry: BENCHMARKS,
-      generatedAt: new Date().toISOString(),
-      preface: PREFACE,
-      howToRepeat: HOW_TO_REPEAT,
-    });
-    writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
-    process.stdout.write('BENCHMARKS.md written from bench/results/*.json\n');
-  }
+  if (parsed.markdown) writeMarkdown();
   return failures ? 1 : 0;
 }
 

@@ -43,6 +43,8 @@ async function rawBroadcast(n: number, rate: number): Promise<Percentiles> {
 export const fanoutBenchmark: Benchmark = {
   name: 'fanout',
   title: 'Fan-out: N wallboard clients on one gateway process',
+  method:
+    "N socket.io clients (2,500 per client process, supervisor tokens) each subscribed to one of three region scopes on one gateway process (the embedded all-in-one); new tasks arrive at a steady rate for 15 s; every delivery's latency is from the webhook's 202 to the task's first `queue.delta` at that client. Gateway memory per connection: RSS and heap (after a GC) before and after connecting, divided by N. Baseline: a bare socket.io server broadcasting to the same N clients in three rooms at the same rate.",
   budgetSeconds: 240,
   async run(ctx) {
     const rows: ResultRow[] = [];

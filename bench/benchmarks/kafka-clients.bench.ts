@@ -22,6 +22,8 @@ function installed(name: string): boolean {
 export const kafkaClientsBenchmark: Benchmark = {
   name: 'kafka-clients',
   title: 'Kafka clients: kafkajs vs @platformatic/kafka, produce + consume',
+  method:
+    '100,000 messages the size of a stored Ringback event, produced by one process (idempotent, acks=all, batches of 500, as the KafkaBus) and consumed by another in a fresh group on a fresh 6-partition topic of the same broker; the figure is messages over the time from the first send to the last receipt.',
   budgetSeconds: 45,
   async run(ctx) {
     const infra = await ctx.infra();

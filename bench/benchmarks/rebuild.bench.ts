@@ -48,6 +48,8 @@ async function host<T>(
 export const rebuildBenchmark: Benchmark = {
   name: 'rebuild',
   title: 'Projection rebuild: 1,000,000 events from zero',
+  method:
+    'The store is seeded by the real system (20 s of signed webhooks), then grown to 1,000,000 events by copying the recorded per-call streams with fresh UUIDs and numbers; every projection of the all-in-one catalogue is then rebuilt from zero in a process of its own, as `npm run projections:rebuild` does (into in-memory read models; into FerretDB for the first 100,000 events, to stay within the time budget). Baseline: `EventStore.readAll` of the same events.',
   budgetSeconds: 240,
   async run(ctx) {
     ctx.progress(0, 'seeding through the real system');

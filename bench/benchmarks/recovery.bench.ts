@@ -25,7 +25,7 @@ import type { Benchmark, ResultRow } from '../lib/types';
 import type { LoadReport, LoadSpec } from '../workers/webhook-load.worker';
 
 const BEFORE_KILL_MS = 10_000;
-const LOAD_MS = 35_000;
+const LOAD_MS = 30_000;
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -159,6 +159,8 @@ function audit(dataDir: string, calls: Record<string, string>): Audit {
 export const recoveryBenchmark: Benchmark = {
   name: 'recovery',
   title: 'Recovery: SIGKILL under load, back to ready and a fresh wallboard',
+  method:
+    'Webhooks at a quarter of the measured maximum, retried with the same providerCallId until accepted (as a telephony provider does); after 10 s the embedded process is SIGKILLed and started again at once on the same DATA_DIR and port. Measured from the SIGKILL: `/readyz` 200, and a call accepted after the restart arriving as a `queue.delta`. Then the event store is audited: one InboundContactRecorded per accepted providerCallId, one TaskOpened per task, unique event ids, every accepted task in the read model. Baseline: a cold start on an empty DATA_DIR.',
   budgetSeconds: 90,
   async run(ctx) {
     ctx.progress(0, 'baseline: cold start');
@@ -205,14 +207,19 @@ export const recoveryBenchmark: Benchmark = {
       let readyMs: number | null = null;
       let freshMs: number | null = null;
       const failures: string[] = [];
-      try {
-        await waitReady(rb.url, 120_000, 20);
-        readyMs = Date.now() - killedAt;
-        ctx.progress(0.5, 'waiting for a fresh wallboard');
-        freshMs = (await waitWallboardFresh(rb.url, locations, 120_000)) - killedAt;
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
+      // Both clocks run from the SIGKILL, independently: readiness is not a precondition of a fresh wallboard.
+      const restarted = rb;
+      ctx.progress(0.5, 'waiting for /readyz and a fresh wallboard');
+      await Promise.all([
+        waitReady(restarted.url, 60_000, 20).then(
+          () => (readyMs = Date.now() - killedAt),
+          (error: unknown) => failures.push(error instanceof Error ? error.message : String(error)),
+        ),
+        waitWallboardFresh(restarted.url, locations, 60_000).then(
+          (at) => (freshMs = at - killedAt),
+          (error: unknown) => failures.push(error instanceof Error ? error.message : String(error)),
+        ),
+      ]);
       ctx.progress(0.6, 'load continues');
       const report = (await done)['report'] as LoadReport;
       const calls = report.calls ?? {};
@@ -237,20 +244,20 @@ export const recoveryBenchmark: Benchmark = {
           benchmark: 'recovery',
           metric: 'embedded: SIGKILL to /readyz 200',
           goal: { kind: 'max', value: 10, unit: 's' },
-          // Past the 120 s bound the figure is the bound itself: not met, rather than not run.
-          measured: (readyMs ?? 120_000) / 1000,
+          // Past the 60 s bound the figure is the bound itself: not met, rather than not run.
+          measured: (readyMs ?? 60_000) / 1000,
           unit: 's',
           baseline: { label: 'cold start, empty DATA_DIR', value: coldMs / 1000, unit: 's' },
-          note: `restarted at once on the same DATA_DIR and port under ${rate.toFixed(0)} calls/s${readyMs === null ? `; not ready within 120 s: ${failures[0]}` : ''}`,
+          note: `restarted at once on the same DATA_DIR and port under ${rate.toFixed(0)} calls/s${readyMs === null ? `; not ready within 60 s: ${failures[0]}` : ''}`,
         },
         {
           benchmark: 'recovery',
           metric: 'embedded: SIGKILL to wallboard fresh (new call seen in a queue.delta)',
           goal: { kind: 'max', value: 10, unit: 's' },
-          measured: (freshMs ?? 120_000) / 1000,
+          measured: (freshMs ?? 60_000) / 1000,
           unit: 's',
           baseline: { label: 'cold start, empty DATA_DIR', value: coldMs / 1000, unit: 's' },
-          ...(freshMs === null ? { note: `not fresh within 120 s: ${failures[0]}` } : {}),
+          ...(freshMs === null ? { note: `not fresh within 60 s: ${failures[failures.length - 1]}` } : {}),
         },
         {
           benchmark: 'recovery',

@@ -26,6 +26,7 @@ describe('bench arguments', () => {
       list: false,
       profile: true,
       markdown: true,
+      report: false,
       help: false,
     });
     const some = parseArgs(['fanout', 'ingest', 'fanout'], known);
@@ -33,11 +34,12 @@ describe('bench arguments', () => {
     assert.deepEqual(some.names, ['ingest', 'fanout']);
   });
   it('reads the flags', () => {
-    const a = parseArgs(['--list', '--no-profile', '--no-markdown'], known);
+    const a = parseArgs(['--list', '--no-profile', '--no-markdown', '--report'], known);
     assert.ok(!('error' in a));
     assert.equal(a.list, true);
     assert.equal(a.profile, false);
     assert.equal(a.markdown, false);
+    assert.equal(a.report, true);
   });
   it('refuses unknown benchmarks and options', () => {
     assert.match((parseArgs(['nope'], known) as { error: string }).error, /unknown benchmark "nope"/);

@@ -93,7 +93,7 @@ export function renderMarkdownTable(rows: readonly ResultRow[]): string {
 export interface MarkdownInput {
   results: readonly BenchmarkResult[];
   /** Benchmarks of the registry in order, with their titles (missing results are listed as not run). */
-  registry: readonly { name: string; title: string }[];
+  registry: readonly { name: string; title: string; method?: string }[];
   generatedAt: string;
   preface: string;
   howToRepeat: string;
@@ -159,6 +159,12 @@ export function renderMarkdown(input: MarkdownInput): string {
         '',
       );
     }
+  }
+  const methods = input.registry.filter((b) => b.method);
+  if (methods.length) {
+    parts.push('## Method', '');
+    for (const b of methods) parts.push(`- **${b.name}** (${b.title}): ${b.method!.trim()}`);
+    parts.push('');
   }
   parts.push('## Machine', '');
   for (const [machine, benches] of machines) parts.push(`- ${machine}: ${benches.join(', ')}`);

@@ -82,6 +82,8 @@ export interface Benchmark {
   /** Name on the command line (`npm run bench -- <name>`) and of the result file. */
   name: string;
   title: string;
+  /** How it is measured, in a sentence or three (BENCHMARKS.md, "Method"). */
+  method?: string;
   /** Rough wall time in seconds: the progress bar's weight and a check on the 20-minute budget. */
   budgetSeconds: number;
   run(ctx: BenchContext): Promise<ResultRow[]>;

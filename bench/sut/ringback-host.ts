@@ -94,10 +94,11 @@ async function main(): Promise<void> {
   process.on('message', (raw) => {
     const msg = raw as { type?: string };
     if (msg.type === 'stop') {
-      void service
-        .close()
-        .catch(() => undefined)
-        .finally(() => process.exit(0));
+      // Exit 0 within 5 s even when a close hangs (a broker connection): `--cpu-prof` writes on exit.
+      void Promise.race([
+        service.close().catch(() => undefined),
+        new Promise((r) => setTimeout(r, 5_000)),
+      ]).finally(() => process.exit(0));
     }
     if (msg.type === 'uptime') process.send?.({ type: 'uptime', seconds: process.uptime() });
     if (msg.type === 'memory') {
