@@ -1,8 +1,8 @@
-// 4. Projection rebuild: every projection of the all-in-one catalogue replayed from zero out of a store
-// of 1,000,000 events, into in-memory read models and into FerretDB (mongoose bulkWrite). The store is
-// seeded by the real system (signed webhooks for SEED_MS), then grown to 1,000,000 events by copying the
-// recorded per-call streams with fresh ids and numbers (bench/sut/rebuild-host.ts), so the mix of event
-// types is the system's own. Baseline: reading the same events through EventStore.readAll.
+// 4. Projection rebuild: every projection of the all-in-one catalogue replayed from zero, into in-memory
+// read models and into FerretDB (mongoose bulkWrite). The store is seeded by the real system (signed
+// webhooks for SEED_MS), then grown to TARGET events by copying the recorded per-call streams with
+// fresh ids and numbers (bench/sut/rebuild-host.ts), so the mix of event types is the system's own.
+// Baseline: reading the same events through EventStore.readAll.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +12,15 @@ import { WorkerProcess, runJob } from '../lib/workers';
 import type { Benchmark, ResultRow } from '../lib/types';
 import type { LoadReport } from '../workers/webhook-load.worker';
 
-const TARGET = 1_000_000;
+/**
+ * Events replayed. The issue asks for 1,000,000; on this machine one projection takes 40-60 s over a
+ * million events and the catalogue has 11, so the default is bounded to keep `npm run bench` within its
+ * 20 minutes. BENCH_REBUILD_EVENTS=1000000 replays the full million.
+ */
+const TARGET = Number(process.env['BENCH_REBUILD_EVENTS'] ?? 100_000);
 const SEED_MS = 20_000;
-/** FerretDB replays a prefix: the whole million at the goal rate alone would take 200 s of the 20 minutes. */
-const MONGO_EVENTS = 100_000;
+/** FerretDB replays a prefix of these. */
+const MONGO_EVENTS = Math.min(TARGET, 20_000);
 
 interface RebuildReport {
   events: number;
@@ -47,9 +52,9 @@ async function host<T>(
 
 export const rebuildBenchmark: Benchmark = {
   name: 'rebuild',
-  title: 'Projection rebuild: 1,000,000 events from zero',
+  title: 'Projection rebuild from zero (1,000,000 events with BENCH_REBUILD_EVENTS)',
   method:
-    'The store is seeded by the real system (20 s of signed webhooks), then grown to 1,000,000 events by copying the recorded per-call streams with fresh UUIDs and numbers; every projection of the all-in-one catalogue is then rebuilt from zero in a process of its own, as `npm run projections:rebuild` does (into in-memory read models; into FerretDB for the first 100,000 events, to stay within the time budget). Baseline: `EventStore.readAll` of the same events.',
+    'The store is seeded by the real system (20 s of signed webhooks), then grown to 100,000 events (1,000,000 with `BENCH_REBUILD_EVENTS=1000000`; the default is bounded because one projection alone takes 40-60 s over a million events here) by copying the recorded per-call streams with fresh UUIDs and numbers; every projection of the all-in-one catalogue is then rebuilt from zero in a process of its own, as `npm run projections:rebuild` does (into in-memory read models; into FerretDB for the first 20,000 events, to stay within the time budget). Baseline: `EventStore.readAll` of the same events.',
   budgetSeconds: 240,
   async run(ctx) {
     ctx.progress(0, 'seeding through the real system');
@@ -128,12 +133,12 @@ export const rebuildBenchmark: Benchmark = {
       const rows: ResultRow[] = [
         {
           benchmark: 'rebuild',
-          metric: `in-memory read models: ${memory.events.toLocaleString('en-US')} events, all ${Object.keys(memory.perProjection).length} projections`,
+          metric: `in-memory read models: ${memory.events.toLocaleString('en-US')} events${memory.events < 1_000_000 ? ' (of the 1,000,000: time bound)' : ''}, all ${Object.keys(memory.perProjection).length} projections`,
           goal: { kind: 'min', value: 50_000, unit: 'events/s' },
           measured: memory.events / memory.seconds,
           unit: 'events/s',
           baseline: { label: 'EventStore.readAll of the same events', value: readRate, unit: 'events/s' },
-          note: `${memory.seconds.toFixed(1)} s in total; slowest: ${slowest(memory)}; store seeded by ${seed.accepted} real calls (${cloned.seedEvents} events) copied ${cloned.copies} times`,
+          note: `${memory.seconds.toFixed(1)} s in total (BENCH_REBUILD_EVENTS=1000000 for the full million; a run of it here took 40-60 s per projection); slowest: ${slowest(memory)}; store seeded by ${seed.accepted} real calls (${cloned.seedEvents} events) copied ${cloned.copies} times`,
         },
         {
           benchmark: 'rebuild',
@@ -146,7 +151,7 @@ export const rebuildBenchmark: Benchmark = {
             value: prefixRead.events / prefixRead.seconds,
             unit: 'events/s',
           },
-          note: `${mongo.seconds.toFixed(1)} s; a prefix of the million, to stay within the 20-minute budget; slowest: ${slowest(mongo)}`,
+          note: `${mongo.seconds.toFixed(1)} s; a prefix of the store, to stay within the 20-minute budget; slowest: ${slowest(mongo)}`,
         },
       ];
       if (ctx.profile) {
@@ -154,11 +159,11 @@ export const rebuildBenchmark: Benchmark = {
           if (!row.goal || row.measured === null || row.measured >= row.goal.value) continue;
           const dir = path.join(ctx.resultsDir, 'profiles', `rebuild-${i ? 'mongo' : 'memory'}`);
           rmSync(dir, { recursive: true, force: true });
-          ctx.progress(0.98, `profiled re-run (${i ? 'FerretDB' : 'memory'}, first 20,000 events)`);
+          ctx.progress(0.98, `profiled re-run (${i ? 'FerretDB' : 'memory'}, first 10,000 events)`);
           let fromUptime = 0;
           const small = mkdtempSync(path.join(tmpdir(), 'ringback-bench-prof-'));
           try {
-            await host({ type: 'prefix', from: dataDir, to: small, count: 20_000 });
+            await host({ type: 'prefix', from: dataDir, to: small, count: 10_000 });
             const profiled = await host<RebuildReport>(
               i
                 ? {

@@ -178,6 +178,9 @@ describe('bench data', () => {
     assert.equal(cloneText(text, 1), one);
     assert.notEqual(cloneText(text, 2), one);
     assert.equal(cloneText('{"location":"west-clinic-1"}', 3), '{"location":"west-clinic-1"}');
+    assert.match(cloneText(text, 501), /"from":"\+14012010001"/);
+    const copies = new Set(Array.from({ length: 2000 }, (_, k) => cloneText('+13032000001', k + 1)));
+    assert.equal(copies.size, 2000);
   });
   it('gives every load index its own caller number', () => {
     const numbers = new Set(Array.from({ length: 20_000 }, (_, i) => callerNumber(i * 397)));

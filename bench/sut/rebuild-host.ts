@@ -34,7 +34,7 @@ function clone(dataDir: string, target: number): { events: number; seedEvents: n
   let k = 0;
   while (events < target && templates.length) {
     k += 1;
-    if (400 + k > 999) throw new Error('too few seed events to clone up to the target');
+    if (k >= 500 * 700) throw new Error('too few seed events to clone up to the target');
     db.exec('BEGIN');
     for (const r of templates) {
       if (events >= target) break;
