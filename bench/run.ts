@@ -31,7 +31,7 @@ server can be had on this machine (no Docker engine).
 
 const HOW_TO_REPEAT = `
 \`\`\`bash
-npm run bench                       # every benchmark (about 15 minutes on 2 cores)
+npm run bench                       # every benchmark (18 minutes on the 2 shared cores here)
 npm run bench -- ingest             # one (names: ${BENCHMARKS.map((b) => b.name).join(', ')})
 npm run bench -- --list             # what there is
 npm run bench -- --report           # rewrite this file from bench/results/*.json, run nothing

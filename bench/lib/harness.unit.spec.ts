@@ -134,6 +134,7 @@ describe('bench results', () => {
       /Test CPU \(x86_64\), 2 cores; 24105 MiB RAM; Linux 6; Node v24\.21\.0: ingest \(2026-12-01T20:00:00\.000Z, 12 s\)/,
     );
     assert.match(md, /## How to repeat\n\n`npm run bench`/);
+    assert.match(md, /Wall time of the benchmarks shown: 12 s\./);
   });
 });
 

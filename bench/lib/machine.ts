@@ -24,5 +24,6 @@ export function machineInfo(): MachineInfo {
       : `${Math.round(os.totalmem() / 2 ** 20)} MiB RAM`,
     os: `${os.type()} ${os.release()}`,
     node: process.version,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
   };
 }

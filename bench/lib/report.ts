@@ -119,7 +119,8 @@ export function renderMarkdown(input: MarkdownInput): string {
   const machines = new Map<string, string[]>();
   for (const r of input.results) {
     const m = r.machine;
-    const key = `${m.cpu}, ${m.cores} cores; ${m.memory}; ${m.os}; Node ${m.node}`;
+    const load = m.loadAverage === undefined ? '' : `; load average ${m.loadAverage} at start`;
+    const key = `${m.cpu}, ${m.cores} cores; ${m.memory}; ${m.os}; Node ${m.node}${load}`;
     machines.set(key, [
       ...(machines.get(key) ?? []),
       `${r.benchmark} (${r.startedAt}, ${formatNumber(r.durationSeconds)} s)`,
@@ -168,7 +169,12 @@ export function renderMarkdown(input: MarkdownInput): string {
   }
   parts.push('## Machine', '');
   for (const [machine, benches] of machines) parts.push(`- ${machine}: ${benches.join(', ')}`);
-  parts.push('', `Written ${input.generatedAt} from \`bench/results/*.json\`.`, '');
+  const total = input.results.reduce((sum, r) => sum + r.durationSeconds, 0);
+  parts.push(
+    '',
+    `Wall time of the benchmarks shown: ${formatNumber(total)} s. Written ${input.generatedAt} from \`bench/results/*.json\`.`,
+    '',
+  );
   parts.push('## How to repeat', '', input.howToRepeat.trim(), '');
   return parts.join('\n');
 }

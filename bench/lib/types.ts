@@ -38,6 +38,8 @@ export interface MachineInfo {
   memory: string;
   os: string;
   node: string;
+  /** 1-minute load average when the run started (other work on a shared machine shows here). */
+  loadAverage?: number;
 }
 
 /** What a benchmark's JSON result file holds (bench/results/<name>.json). */

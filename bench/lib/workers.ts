@@ -18,6 +18,13 @@ export class WorkerProcess {
   }[] = [];
   private exited = false;
 
+  private static readonly running = new Map<string, Set<WorkerProcess>>();
+
+  /** Stops every running worker of this file (a benchmark that gave up waiting on one). */
+  static async stopAll(file: string): Promise<void> {
+    await Promise.all([...(WorkerProcess.running.get(file) ?? [])].map((w) => w.stop()));
+  }
+
   private constructor(readonly child: ChildProcess) {
     child.on('message', (raw) => {
       const msg = raw as WorkerMessage;
@@ -47,6 +54,10 @@ export class WorkerProcess {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const worker = new WorkerProcess(child);
+    const set = WorkerProcess.running.get(file) ?? new Set<WorkerProcess>();
+    set.add(worker);
+    WorkerProcess.running.set(file, set);
+    child.once('exit', () => set.delete(worker));
     await worker.next('ready');
     return worker;
   }

@@ -122,7 +122,7 @@ process.on('message', (raw) => {
   const work = async (): Promise<unknown> => {
     if (msg.type === 'clone') return clone(String(msg['dataDir']), Number(msg['target']));
     if (msg.type === 'prefix')
-      return { events: prefix(String(msg['from']), String(msg['to']), Number(msg['count'])) };
+      return { events: await prefix(String(msg['from']), String(msg['to']), Number(msg['count'])) };
     if (msg.type === 'read') return readAllBaseline(String(msg['dataDir']));
     return rebuild(msg as unknown as Parameters<typeof rebuild>[0]);
   };
