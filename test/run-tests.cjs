@@ -27,7 +27,11 @@ function specFiles() {
   const out = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (['node_modules', '.data', '.nx', 'dist', '.infra-cache', '.infra-run', '.git'].includes(entry.name))
+      if (
+        ['node_modules', 'results', '.data', '.nx', 'dist', '.infra-cache', '.infra-run', '.git'].includes(
+          entry.name,
+        )
+      )
         continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -35,7 +39,7 @@ function specFiles() {
         out.push(path.relative(root, full));
     }
   };
-  for (const top of ['libs', 'services', 'test']) walk(path.join(root, top));
+  for (const top of ['libs', 'services', 'test', 'bench']) walk(path.join(root, top));
   return out.sort();
 }
 

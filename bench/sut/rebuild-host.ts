@@ -1,0 +1,139 @@
+// Projection rebuild under test, in a process of its own: the projection catalogue of the all-in-one
+// composition (what `npm run projections:rebuild` replays) rebuilt from zero out of a SQLite event
+// store, into in-memory read models or FerretDB through mongoose. Also the seeding and the baseline.
+// IPC requests (one per process):
+//   {type:'clone', dataDir, target}         grow a seeded store to `target` events (see cloneEvents)
+//   {type:'prefix', from, to, count}        copy the first `count` events of store `from` into `to`
+//   {type:'read', dataDir}                  baseline: read every event through EventStore.readAll
+//   {type:'rebuild', dataDir, readModels, mongoUrl?, dbName?}
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { ringbackEventRegistry } from '@ringback/contracts';
+import { SqliteEventStore } from '@ringback/event-store-sqlite';
+import { InMemoryReadModelStore } from '@ringback/in-memory';
+import { MongoReadModelStore } from '@ringback/read-model-mongo';
+import { ProjectionRunner, type ReadModelStore } from '@ringback/platform-core';
+import { projectionCatalogue } from '../../services/all-in-one/src/projection-catalogue';
+import { cloneText } from '../lib/clone-text';
+
+function clone(dataDir: string, target: number): { events: number; seedEvents: number; copies: number } {
+  const db = new DatabaseSync(path.join(dataDir, 'events.sqlite'));
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = OFF');
+  const rows = db
+    .prepare(
+      'SELECT stream_id, stream_revision, category, event_id, type, schema_version, payload, metadata FROM events ORDER BY position',
+    )
+    .all() as Record<string, string | number>[];
+  // Only events of per-call streams are copied; shared streams (locations, policy) stay as recorded.
+  const templates = rows.filter((r) => cloneText(String(r['stream_id']), 1) !== r['stream_id']);
+  const insert = db.prepare(
+    'INSERT INTO events (stream_id, stream_revision, category, event_id, type, schema_version, payload, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  let events = rows.length;
+  let k = 0;
+  while (events < target && templates.length) {
+    k += 1;
+    if (k >= 500 * 700) throw new Error('too few seed events to clone up to the target');
+    db.exec('BEGIN');
+    for (const r of templates) {
+      if (events >= target) break;
+      insert.run(
+        cloneText(String(r['stream_id']), k),
+        r['stream_revision']!,
+        r['category']!,
+        cloneText(String(r['event_id']), k),
+        r['type']!,
+        r['schema_version']!,
+        cloneText(String(r['payload']), k),
+        cloneText(String(r['metadata']), k),
+      );
+      events += 1;
+    }
+    db.exec('COMMIT');
+    process.send?.({ type: 'progress', events });
+  }
+  db.close();
+  return { events, seedEvents: rows.length, copies: k };
+}
+
+async function prefix(from: string, to: string, count: number): Promise<number> {
+  // The adapter creates the schema; the rows are copied as they are.
+  await new SqliteEventStore({ path: path.join(to, 'events.sqlite') }).close();
+  const db = new DatabaseSync(path.join(to, 'events.sqlite'));
+  db.exec(`ATTACH DATABASE '${path.join(from, 'events.sqlite').replace(/'/g, "''")}' AS src`);
+  db.exec(`INSERT INTO events SELECT * FROM src.events ORDER BY position LIMIT ${Math.floor(count)}`);
+  const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  db.close();
+  return n;
+}
+
+async function readAllBaseline(dataDir: string): Promise<{ events: number; seconds: number }> {
+  const store = new SqliteEventStore({ path: path.join(dataDir, 'events.sqlite') });
+  const started = performance.now();
+  let from = 0n;
+  let events = 0;
+  for (;;) {
+    const batch = await store.readAll({ fromPosition: from, maxCount: 500 });
+    if (batch.length === 0) break;
+    events += batch.length;
+    from = batch[batch.length - 1]!.position;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  return { events, seconds };
+}
+
+async function rebuild(spec: {
+  dataDir: string;
+  readModels: 'memory' | 'mongo';
+  mongoUrl?: string;
+  dbName?: string;
+}): Promise<{ events: number; seconds: number; perProjection: Record<string, number>; fromUptime: number }> {
+  const fromUptime = process.uptime();
+  const store = new SqliteEventStore({ path: path.join(spec.dataDir, 'events.sqlite') });
+  const readModels: ReadModelStore =
+    spec.readModels === 'mongo'
+      ? new MongoReadModelStore({ uri: spec.mongoUrl!, dbName: spec.dbName ?? 'ringback_bench_rebuild' })
+      : new InMemoryReadModelStore();
+  const registry = ringbackEventRegistry();
+  const events = Number(await store.headPosition());
+  const perProjection: Record<string, number> = {};
+  const started = performance.now();
+  // The sequence of rebuildProjections (libs/platform/runtime), one projection at a time, timed.
+  for (const [i, projection] of projectionCatalogue.entries()) {
+    const t0 = performance.now();
+    const runner = new ProjectionRunner({ store, readModels, projection, registry });
+    await runner.start();
+    await runner.rebuild();
+    await runner.whenCaughtUp();
+    await runner.stop();
+    perProjection[projection.id] = (performance.now() - t0) / 1000;
+    process.send?.({ type: 'progress', done: i + 1, of: projectionCatalogue.length });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await readModels.close();
+  await store.close();
+  return { events, seconds, perProjection, fromUptime };
+}
+
+process.on('message', (raw) => {
+  const msg = raw as { type: string } & Record<string, unknown>;
+  const work = async (): Promise<unknown> => {
+    if (msg.type === 'clone') return clone(String(msg['dataDir']), Number(msg['target']));
+    if (msg.type === 'prefix')
+      return { events: await prefix(String(msg['from']), String(msg['to']), Number(msg['count'])) };
+    if (msg.type === 'read') return readAllBaseline(String(msg['dataDir']));
+    return rebuild(msg as unknown as Parameters<typeof rebuild>[0]);
+  };
+  work().then(
+    (report) => process.send?.({ type: 'done', report }, () => process.exit(0)),
+    (e: unknown) =>
+      process.send?.({ type: 'error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, () =>
+        process.exit(1),
+      ),
+  );
+});
+process.send?.({ type: 'ready' });
+// The parent went away (killed, or crashed): nothing left to serve.
+process.on('disconnect', () => process.exit(1));
