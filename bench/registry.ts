@@ -16,6 +16,7 @@ import { rebuildBenchmark } from './benchmarks/rebuild.bench';
 import { recoveryBenchmark } from './benchmarks/recovery.bench';
 import { fanoutBenchmark } from './benchmarks/fanout.bench';
 import { kafkaClientsBenchmark } from './benchmarks/kafka-clients.bench';
+import { whatIfBenchmark } from './benchmarks/what-if.bench';
 import type { Benchmark } from './lib/types';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -24,5 +25,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   rebuildBenchmark,
   recoveryBenchmark,
   fanoutBenchmark,
+  whatIfBenchmark,
   kafkaClientsBenchmark,
 ];

@@ -12,7 +12,12 @@ import { logLevel } from 'kafkajs';
 import { loadConfig } from '@ringback/config';
 import { bootstrapService } from '@ringback/nest-platform';
 import { createLogger, createMetricsRegistry } from '@ringback/observability';
-import { ReadModelCheckpointStore, createPlatformAdapters, type PlatformAdapters } from '@ringback/runtime';
+import {
+  ReadModelCheckpointStore,
+  createPlatformAdapters,
+  withPhiEncryption,
+  type PlatformAdapters,
+} from '@ringback/runtime';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { SqliteEventStore } from '@ringback/event-store-sqlite';
 import { MongoReadModelStore } from '@ringback/read-model-mongo';
@@ -56,18 +61,18 @@ function kafkaMongoAdapters(dataDir: string, env: NodeJS.ProcessEnv, registry: R
     uri: mongoUrl,
     dbName: namespace.replace(/[^a-z0-9]/gi, '_'),
   });
-  return {
-    mode: 'embedded',
-    eventStore,
-    bus,
-    readModels,
-    checkpoints: new ReadModelCheckpointStore(readModels),
-    close: async () => {
-      await bus.close();
-      await readModels.close();
-      await eventStore.close();
+  // PHI encrypted in the store and on the wire, as in every Ringback process.
+  return withPhiEncryption(
+    dataDir,
+    {},
+    {
+      mode: 'embedded',
+      eventStore,
+      bus,
+      readModels,
+      checkpoints: new ReadModelCheckpointStore(readModels),
     },
-  };
+  );
 }
 
 async function main(): Promise<void> {
