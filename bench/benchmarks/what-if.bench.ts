@@ -124,7 +124,7 @@ function plan() {
 export const whatIfBenchmark: Benchmark = {
   name: 'what-if',
   title: 'What-if simulator: a week of a 20-clinic system replayed under a staffing plan',
-  budgetSeconds: 150,
+  budgetSeconds: 30,
   async run(ctx) {
     ctx.progress(0, 'starting the system');
     const rb = await RingbackProcess.start({ topology: 'embedded' });
