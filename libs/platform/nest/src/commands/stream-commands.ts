@@ -61,7 +61,15 @@ export class StreamCommands {
       streamId,
       command,
     });
-    if (result.append && waitForProjection) await this.waitFor(waitForProjection, result.append.position);
+    if (waitForProjection) {
+      if (result.append) await this.waitFor(waitForProjection, result.append.position);
+      else {
+        // Nothing new to append (another path, e.g. a consumer, already recorded it): the caller still
+        // reads its write, so wait for the stream's latest event to be projected.
+        const last = (await this.store.readStream(streamId)).at(-1);
+        if (last) await this.waitFor(waitForProjection, last.position);
+      }
+    }
     return { state: result.state, events: result.events.map((e) => ({ type: e.type, data: e.data }) as E) };
   }
 
