@@ -223,7 +223,17 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
       );
       // Consumers resume from their committed offsets once the broker is back, and catch up.
       await ready(120_000);
-      const all = await events();
+      // Ready allows a consumer a little lag: wait (bounded) until every accepted call's task is
+      // opened, then check that each was opened exactly once.
+      let all = await events();
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+        const openedIds = new Set(
+          all.filter((x) => x.type === 'TaskOpened').map((e) => (e.data as { taskId: string }).taskId),
+        );
+        if (accepted.every((o) => openedIds.has(o.taskId!))) break;
+        await new Promise((r) => setTimeout(r, 500));
+        all = await events();
+      }
       const recorded = new Map<string, number>();
       for (const e of all.filter((x) => x.type === 'InboundContactRecorded')) {
         const id = (e.data as { providerCallId: string }).providerCallId;
