@@ -49,6 +49,18 @@ describe('provider templates to slots', () => {
     for (const s of slots) assert.equal(Date.parse(s.end) - Date.parse(s.start), 3_600_000);
   });
 
+  it('an interval ending at a time the fall-back night repeats ends at its first occurrence', () => {
+    // Found by the property below (seed 525541812): 00:00-01:00 on 2027-11-07 in Denver made 2 hours.
+    const early = template({
+      weekly: { sun: [{ start: '00:00', end: '01:00', slotMinutes: 15, appointmentTypeIds: ['t'] }] },
+    });
+    const slots = generateSlots(early, '2027-11-07', '2027-11-07');
+    assert.deepEqual(
+      slots.map((s) => s.start),
+      ['06:00', '06:15', '06:30', '06:45'].map((t) => `2027-11-07T${t}:00.000Z`),
+    );
+  });
+
   it('never overlaps, stays inside the template’s local hours, and is stable (property)', () => {
     const zones = [
       'America/Denver',

@@ -52,13 +52,45 @@ export interface SlotSpec {
 
 const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Local date and minute of the day of `ms` in `zone`. */
+function localClock(ms: number, zone: string): { date: string; minutes: number } {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(zone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  return {
+    date: `${p['year']}-${p['month']}-${p['day']}`,
+    minutes: Number(p['hour']) * 60 + Number(p['minute']),
+  };
+}
+
 /** Local calendar date (`YYYY-MM-DD`) + `HH:MM` in `zone` → epoch ms (`24:00` is the next midnight). */
 function localInstant(date: string, hhmm: string, zone: string): number {
   if (hhmm === '24:00') {
     const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     return toEpochMillis(`${next}T00:00:00`, zone);
   }
-  return toEpochMillis(`${date}T${hhmm}:00`, zone);
+  const ms = toEpochMillis(`${date}T${hhmm}:00`, zone);
+  // On the night clocks fall back a local time happens twice: take its first occurrence, so an
+  // interval ending at 01:00 ends at the first 01:00 (an interval spanning the night still holds the
+  // repeated hour, its start and end being unambiguous).
+  const wall = localClock(ms, zone);
+  for (const shift of [3_600_000, 1_800_000]) {
+    const earlier = localClock(ms - shift, zone);
+    if (earlier.date === wall.date && earlier.minutes === wall.minutes) return ms - shift;
+  }
+  return ms;
 }
 
 const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
