@@ -32,6 +32,7 @@ function namespaced(bus: Bus, prefix: string): Bus {
     publish: (t, key, envelope, headers) => bus.publish(topic(t), key, envelope, headers),
     consume: (options) =>
       bus.consume({ ...options, groupId: `${prefix}.${options.groupId}`, topics: options.topics.map(topic) }),
+    sync: () => bus.sync(),
     close: () => bus.close(),
   };
 }

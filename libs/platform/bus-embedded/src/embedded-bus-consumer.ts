@@ -17,7 +17,7 @@ import {
 } from '@ringback/platform-core';
 import { deadLetterTopicFor, type EventEnvelope } from '@ringback/contracts';
 import type { EmbeddedLogStore, LeaseHolder, StoredRecord } from './embedded-log.store';
-import type { LogNotifiers } from './log-notifier';
+import { partitionKey, type LogNotifiers } from './log-notifier';
 
 export const EMBEDDED_MESSAGING_SYSTEM = 'ringback-embedded';
 
@@ -141,10 +141,14 @@ export class EmbeddedBusConsumer implements BusConsumer {
   private async work(topic: string, partition: number): Promise<void> {
     const { store, notifiers, pollIntervalMs } = this.config;
     const signal = this.abort.signal;
-    const lease = `${topic}\u0000${partition}`;
+    const lease = partitionKey(topic, partition);
+    // While the lease is ours nobody else commits on the partition for this group, so the position
+    // is kept here instead of being read back before every batch.
+    let position: number | undefined;
     while (!signal.aborted) {
       try {
         if (!this.held.has(lease)) {
+          position = undefined;
           if (
             !store.tryAcquireLease(
               this.groupId,
@@ -161,24 +165,29 @@ export class EmbeddedBusConsumer implements BusConsumer {
           }
           this.held.add(lease);
         }
-        const from = store.committed(this.groupId, topic, partition) ?? 0;
-        const records = store.read(topic, partition, from, this.config.batchSize);
+        position ??= store.committed(this.groupId, topic, partition) ?? 0;
+        const records = store.read(topic, partition, position, this.config.batchSize);
         if (records.length === 0) {
-          await notifiers.appended.wait(pollIntervalMs, signal);
+          await notifiers.appended.wait(lease, pollIntervalMs, signal);
           continue;
         }
         for (const record of records) {
           if (signal.aborted) break;
           const outcome = await this.deliver(record);
           if (outcome === 'aborted') break;
-          if (!store.commit(this.groupId, topic, partition, record.offset + 1, this.holder.memberId)) {
+          // Durable before the next message starts: at most the message in flight is redelivered.
+          if (
+            !(await store.commitSoon(this.groupId, topic, partition, record.offset + 1, this.holder.memberId))
+          ) {
             // Lease lost while handling: another member owns the partition now and redelivers.
             this.held.delete(lease);
             break;
           }
+          position = record.offset + 1;
           notifiers.committed.notify();
         }
       } catch (error) {
+        position = undefined;
         if (!store.isOpen) return;
         // Storage trouble (e.g. the file locked past the busy timeout): nothing was committed, so the
         // message is simply read again after a pause.
@@ -237,14 +246,15 @@ export class EmbeddedBusConsumer implements BusConsumer {
       attempts: failure.attempts,
       error: failure.error,
     });
-    this.config.store.append(
-      deadLetterTopicFor(record.topic),
+    const dlq = deadLetterTopicFor(record.topic);
+    const at = this.config.store.append(
+      dlq,
       record.key,
       record.value,
       deadLetterHeaders(record.headers, failure),
       Date.now(),
     );
-    this.config.notifiers.appended.notify();
+    this.config.notifiers.appended.notify(partitionKey(dlq, at.partition));
   }
 
   private renewLeases(): void {
@@ -253,7 +263,7 @@ export class EmbeddedBusConsumer implements BusConsumer {
       const still = new Set(
         this.config.store
           .renewLeases(this.holder.memberId, Date.now(), this.config.leaseTtlMs)
-          .map(({ topic, partition }) => `${topic}\u0000${partition}`),
+          .map(({ topic, partition }) => partitionKey(topic, partition)),
       );
       for (const lease of this.held) if (!still.has(lease)) this.held.delete(lease);
     } catch (error) {

@@ -17,7 +17,7 @@ import {
 } from '@ringback/platform-core';
 import { EMBEDDED_MESSAGING_SYSTEM, EmbeddedBusConsumer } from './embedded-bus-consumer';
 import { EmbeddedLogStore } from './embedded-log.store';
-import { acquireNotifiers, releaseNotifiers, type LogNotifiers } from './log-notifier';
+import { acquireNotifiers, partitionKey, releaseNotifiers, type LogNotifiers } from './log-notifier';
 
 export interface EmbeddedBusOptions {
   /** SQLite file holding the log and the group offsets; ':memory:' for a bus that dies with the process. */
@@ -44,7 +44,8 @@ export interface EmbeddedBusOptions {
  * The Bus without a broker, for the single-process deployment and for tests: an append-only log
  * per topic partition in SQLite (key -> partition by Kafka's murmur2), committed offsets per
  * consumer group, retries, dead-lettering and trace propagation exactly as on Kafka. Everything it
- * acknowledged survives a crash; a restarted group continues after its last committed message.
+ * acknowledged survives a crash of the process, and a power loss once `sync()` resolved; a restarted
+ * group continues after its last committed message.
  */
 export class EmbeddedBus implements Bus {
   private readonly store: EmbeddedLogStore;
@@ -56,7 +57,7 @@ export class EmbeddedBus implements Bus {
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: EmbeddedBusOptions) {
-    this.store = new EmbeddedLogStore(options.path, options.partitions ?? 3);
+    this.store = new EmbeddedLogStore(options.path, options.partitions ?? 8);
     this.notifierKey = options.path === ':memory:' ? undefined : resolve(options.path);
     this.notifiers = acquireNotifiers(this.notifierKey);
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
@@ -71,15 +72,21 @@ export class EmbeddedBus implements Bus {
   ): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
     return withProducerSpan(topic, key, EMBEDDED_MESSAGING_SYSTEM, async (traceHeaders) => {
-      this.store.append(
+      const at = await this.store.appendSoon(
         topic,
         key,
         encodeEnvelope(envelope),
         publishHeaders(envelope, headers, traceHeaders),
         Date.now(),
       );
-      this.notifiers.appended.notify();
+      this.notifiers.appended.notify(partitionKey(topic, at.partition));
     });
+  }
+
+  /** Everything published so far survives a power loss once this resolves (see EmbeddedLogStore.sync). */
+  sync(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
+    return this.store.sync();
   }
 
   async consume(options: ConsumeOptions): Promise<BusConsumer> {

@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { SqliteGroupCommit } from '@ringback/event-store-sqlite';
 import { partitionForKey } from './key-partitioner';
 
 export interface StoredRecord {
@@ -8,6 +9,14 @@ export interface StoredRecord {
   key: string;
   value: string;
   headers: Record<string, string>;
+}
+
+interface CommitRequest {
+  groupId: string;
+  topic: string;
+  partition: number;
+  nextOffset: number;
+  memberId: string;
 }
 
 /** Who holds a partition lease: one consumer of one process on one host. */
@@ -40,6 +49,10 @@ CREATE TABLE IF NOT EXISTS bus_group_offsets (
   next_pos    INTEGER NOT NULL,
   PRIMARY KEY (group_id, topic, part)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bus_meta (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS bus_leases (
   group_id    TEXT NOT NULL,
   topic       TEXT NOT NULL,
@@ -74,10 +87,14 @@ export class EmbeddedLogStore {
     | 'upsertLease'
     | 'renewLeases'
     | 'heldLeases'
-    | 'releaseLeases',
+    | 'releaseLeases'
+    | 'touch',
     StatementSync
   >;
   private open = true;
+  private readonly commits: SqliteGroupCommit;
+  private readonly appends: SqliteGroupCommit;
+  private readonly barrier: SqliteGroupCommit;
 
   constructor(
     readonly path: string,
@@ -93,6 +110,9 @@ export class EmbeddedLogStore {
       this.db.close();
       throw error;
     }
+    this.commits = new SqliteGroupCommit(this.db, { synchronous: 'NORMAL' });
+    this.appends = new SqliteGroupCommit(this.db, { synchronous: 'NORMAL' });
+    this.barrier = new SqliteGroupCommit(this.db, { synchronous: 'FULL' });
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.sql = {
       addTopic: p('INSERT OR IGNORE INTO bus_topics (topic, partitions) VALUES (?, ?)'),
@@ -124,6 +144,10 @@ export class EmbeddedLogStore {
       renewLeases: p('UPDATE bus_leases SET expires_at = ? WHERE member_id = ?'),
       heldLeases: p('SELECT topic, part FROM bus_leases WHERE member_id = ?'),
       releaseLeases: p('DELETE FROM bus_leases WHERE member_id = ?'),
+      touch: p(
+        `INSERT INTO bus_meta (name, value) VALUES ('synced', 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1`,
+      ),
     };
   }
 
@@ -155,6 +179,37 @@ export class EmbeddedLogStore {
       const offset = this.endOffset(topic, partition);
       this.sql.insert.run(topic, partition, offset, key, value, JSON.stringify(headers), now);
       return { partition, offset };
+    });
+  }
+
+  /**
+   * `append`, group-committed and without an fsync of its own (synchronous=NORMAL): appends asked for
+   * in the same turn of the event loop share one transaction. When it resolves the record survives a
+   * crash of the process; it survives a power loss once a later `sync()` resolved (or any later FULL
+   * commit on the file: WAL frames are fsynced in order).
+   */
+  appendSoon(
+    topic: string,
+    key: string,
+    value: string,
+    headers: Record<string, string>,
+    now: number,
+  ): Promise<{ partition: number; offset: number }> {
+    const partition = partitionForKey(key, this.partitionsOf(topic));
+    return this.appends.run(() => {
+      const offset = this.endOffset(topic, partition);
+      this.sql.insert.run(topic, partition, offset, key, value, JSON.stringify(headers), now);
+      return { partition, offset };
+    });
+  }
+
+  /**
+   * Makes everything appended and committed so far durable against power loss: one FULL commit,
+   * whose fsync of the write-ahead log covers every earlier frame.
+   */
+  sync(): Promise<void> {
+    return this.barrier.run(() => {
+      this.sql.touch.run();
     });
   }
 
@@ -197,12 +252,31 @@ export class EmbeddedLogStore {
    * is fenced off and must stop working on the partition.
    */
   commit(groupId: string, topic: string, partition: number, nextOffset: number, memberId: string): boolean {
-    return this.transaction(() => {
-      const lease = this.sql.lease.get(groupId, topic, partition) as { member_id: string } | undefined;
-      if (lease?.member_id !== memberId) return false;
-      this.sql.commit.run(groupId, topic, partition, nextOffset);
-      return true;
-    });
+    return this.transaction(() => this.commitLocked({ groupId, topic, partition, nextOffset, memberId }));
+  }
+
+  /**
+   * `commit`, group-committed: every commit asked for in the same turn of the event loop (by the
+   * workers of every group) goes into one transaction, and without an fsync of its own
+   * (synchronous=NORMAL: it survives a crash of the process; a power loss may roll it back, which
+   * only redelivers messages to handlers that are idempotent by eventId). Resolves once committed,
+   * with whether the lease still held.
+   */
+  commitSoon(
+    groupId: string,
+    topic: string,
+    partition: number,
+    nextOffset: number,
+    memberId: string,
+  ): Promise<boolean> {
+    return this.commits.run(() => this.commitLocked({ groupId, topic, partition, nextOffset, memberId }));
+  }
+
+  private commitLocked(c: CommitRequest): boolean {
+    const lease = this.sql.lease.get(c.groupId, c.topic, c.partition) as { member_id: string } | undefined;
+    if (lease?.member_id !== c.memberId) return false;
+    this.sql.commit.run(c.groupId, c.topic, c.partition, c.nextOffset);
+    return true;
   }
 
   /**
@@ -258,6 +332,11 @@ export class EmbeddedLogStore {
 
   close(): void {
     if (!this.open) return;
+    // Writes already asked for are made before the file closes, durably.
+    this.appends.flush();
+    this.commits.flush();
+    this.barrier.flush();
+    this.sql.touch.run();
     this.open = false;
     this.db.close();
   }

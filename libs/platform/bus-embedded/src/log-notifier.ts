@@ -28,8 +28,30 @@ export class LogNotifier {
   }
 }
 
+/**
+ * One LogNotifier per key (a topic partition): an append wakes only the workers of the partition it
+ * went to, not every worker of every group on every topic.
+ */
+export class KeyedLogNotifier {
+  private readonly byKey = new Map<string, LogNotifier>();
+
+  notify(key: string): void {
+    this.byKey.get(key)?.notify();
+  }
+
+  wait(key: string, ms: number, signal: AbortSignal): Promise<void> {
+    let notifier = this.byKey.get(key);
+    if (!notifier) this.byKey.set(key, (notifier = new LogNotifier()));
+    return notifier.wait(ms, signal);
+  }
+}
+
+/** The key of a topic partition in a KeyedLogNotifier. */
+export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 export interface LogNotifiers {
-  appended: LogNotifier;
+  /** Per topic partition (`partitionKey`). */
+  appended: KeyedLogNotifier;
   committed: LogNotifier;
 }
 
@@ -37,7 +59,7 @@ export interface LogNotifiers {
 const shared = new Map<string, { notifiers: LogNotifiers; users: number }>();
 
 export function acquireNotifiers(key: string | undefined): LogNotifiers {
-  const fresh = (): LogNotifiers => ({ appended: new LogNotifier(), committed: new LogNotifier() });
+  const fresh = (): LogNotifiers => ({ appended: new KeyedLogNotifier(), committed: new LogNotifier() });
   if (key === undefined) return fresh();
   let entry = shared.get(key);
   if (!entry) shared.set(key, (entry = { notifiers: fresh(), users: 0 }));

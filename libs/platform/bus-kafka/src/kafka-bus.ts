@@ -110,6 +110,11 @@ export class KafkaBus implements Bus {
     );
   }
 
+  /** A publish resolves only once acknowledged by every in-sync replica (acks=all): nothing to wait for. */
+  sync(): Promise<void> {
+    return this.closing ? Promise.reject(new Error('KafkaBus is closed')) : Promise.resolve();
+  }
+
   async consume(options: ConsumeOptions): Promise<BusConsumer> {
     if (this.closing) throw new Error('KafkaBus is closed');
     if (options.topics.length === 0) throw new Error('consume needs at least one topic');

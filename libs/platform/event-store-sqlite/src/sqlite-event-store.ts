@@ -19,6 +19,7 @@ import {
   type SubscriptionSource,
 } from '@ringback/platform-core';
 import { openSqliteDatabase } from './open-sqlite-database';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /** Database file, or ':memory:' for a private in-process database. */
@@ -68,9 +69,11 @@ interface StoredRow {
  * tests. `position` is the table's AUTOINCREMENT key: strictly increasing and, because SQLite has one
  * writer at a time, never visible out of order. Payload and the rest of the envelope are JSON text.
  *
- * Appends run in one IMMEDIATE transaction (the idempotency lookup, the revision check and the
- * inserts all under the write lock), so concurrent writers, in this process or another one on the
- * same file, serialise and exactly one of two racing appends at the same revision wins.
+ * Appends run under the write lock of an IMMEDIATE transaction (the idempotency lookup, the revision
+ * check and the inserts), so concurrent writers, in this process or another one on the same file,
+ * serialise and exactly one of two racing appends at the same revision wins. Appends asked for in the
+ * same turn of the event loop share that transaction (group commit, each in its own savepoint): one
+ * fsync for all of them, and an append that fails is rolled back alone.
  */
 export class SqliteEventStore implements EventStore {
   /** The connection, so a SqliteCheckpointStore can share the file and its transactions. */
@@ -87,6 +90,7 @@ export class SqliteEventStore implements EventStore {
   };
   private readonly subscriptions = new LiveSubscriptions<PollingSubscription>();
   private readonly source: SubscriptionSource;
+  private readonly writes: SqliteGroupCommit;
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
@@ -122,6 +126,8 @@ export class SqliteEventStore implements EventStore {
       this.database.close();
       throw error;
     }
+    // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop.
+    this.writes = new SqliteGroupCommit(this.database);
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
       head: (categories) => this.headSync(categories),
@@ -135,8 +141,11 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     assertAppendBatch(streamId, events);
-    const result = this.transaction(() => this.appendLocked(streamId, events, options.expectedRevision));
-    if (result.appended) for (const s of this.subscriptions) s.notify();
+    const result = await this.writes.run(() => this.appendLocked(streamId, events, options.expectedRevision));
+    if (result.appended) {
+      const category = categoryOf(streamId);
+      for (const s of this.subscriptions) s.notify(category);
+    }
     return result.answer;
   }
 
@@ -180,6 +189,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.writes.flush();
     await this.subscriptions.stopAll();
     this.database.close();
   }
@@ -243,19 +253,6 @@ export class SqliteEventStore implements EventStore {
       return row?.position ?? 0n;
     });
     return heads.reduce((max, p) => (p > max ? p : max), 0n);
-  }
-
-  private transaction<T>(work: () => T): T {
-    // IMMEDIATE takes the write lock up front, so the reads inside see the state the inserts apply to
-    this.database.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.database.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.database.isTransaction) this.database.exec('ROLLBACK');
-      throw error;
-    }
   }
 
   private assertOpen(): void {

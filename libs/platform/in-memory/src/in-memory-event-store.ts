@@ -88,7 +88,7 @@ export class InMemoryEventStore implements EventStore {
       this.byEventId.set(last.eventId, last);
     }
     this.streams.set(streamId, stream);
-    for (const s of this.subscriptions) s.notify();
+    for (const s of this.subscriptions) s.notify(category);
     return { nextExpectedRevision: last!.streamRevision, position: last!.position };
   }
 

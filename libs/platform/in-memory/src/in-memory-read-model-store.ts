@@ -28,6 +28,12 @@ const RESERVED_FIELDS = ['_id', '_position', '_deleted'];
 export class InMemoryReadModelStore implements PositionedReadModelStore {
   private readonly collections = new Map<string, Map<string, Entry>>();
   private readonly checkpoints = new Map<string, Checkpoint>();
+  /**
+   * Equality indexes, built on the first `find`/`count` by a top-level scalar field and kept up to
+   * date by `applyBatch`: collection -> field -> value key -> ids. A lookup returns candidates that
+   * `matches` still checks, so a key may be coarser than the equality it stands for.
+   */
+  private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
   private closed = false;
 
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
@@ -68,7 +74,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     options: FindOptions = {},
   ): Promise<T[]> {
     this.assertOpen();
-    let docs = this.live(collection).filter((d) => matches(d, filter));
+    let docs = this.candidates(collection, filter).filter((d) => matches(d, filter));
     const sort = options.sort;
     docs.sort(
       (a, b) =>
@@ -82,7 +88,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
 
   async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
     this.assertOpen();
-    return this.live(collection).filter((d) => matches(d, filter)).length;
+    return this.candidates(collection, filter).filter((d) => matches(d, filter)).length;
   }
 
   async applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void> {
@@ -94,7 +100,9 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const id = op.kind === 'upsert' ? op.doc.id : op.id;
       const current = docs.get(id);
       if (current && current.position >= op.position) continue;
-      docs.set(id, { doc: op.kind === 'upsert' ? structuredClone(op.doc) : null, position: op.position });
+      const doc = op.kind === 'upsert' ? structuredClone(op.doc) : null;
+      this.reindex(op.collection, id, current?.doc ?? null, doc);
+      docs.set(id, { doc, position: op.position });
     }
     this.checkpoints.set(checkpoint.processorId, { ...checkpoint });
   }
@@ -108,11 +116,62 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   async reset(processorId: string, collections: readonly string[]): Promise<void> {
     this.assertOpen();
     this.checkpoints.delete(processorId);
-    for (const c of collections) this.collections.delete(c);
+    for (const c of collections) {
+      this.collections.delete(c);
+      this.indexes.delete(c);
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Documents that may match `filter`: through an equality index when a filter field has a scalar value. */
+  private candidates(collection: string, filter: Record<string, unknown>): ReadModelDoc[] {
+    const field = Object.keys(filter).find((f) => indexKeyOf(filter[f]) !== undefined);
+    if (field === undefined) return this.live(collection);
+    const docs = this.collections.get(collection);
+    if (!docs) return [];
+    const ids = this.indexOf(collection, field, docs).get(indexKeyOf(filter[field])!);
+    const out: ReadModelDoc[] = [];
+    for (const id of ids ?? []) {
+      const doc = docs.get(id)?.doc;
+      if (doc) out.push(doc);
+    }
+    return out;
+  }
+
+  private indexOf(collection: string, field: string, docs: Map<string, Entry>): Map<string, Set<string>> {
+    let byField = this.indexes.get(collection);
+    if (!byField) this.indexes.set(collection, (byField = new Map()));
+    let index = byField.get(field);
+    if (!index) {
+      byField.set(field, (index = new Map()));
+      for (const [id, entry] of docs) if (entry.doc) addToIndex(index, entry.doc[field], id);
+    }
+    return index;
+  }
+
+  private reindex(
+    collection: string,
+    id: string,
+    before: ReadModelDoc | null,
+    after: ReadModelDoc | null,
+  ): void {
+    const byField = this.indexes.get(collection);
+    if (!byField) return;
+    for (const [field, index] of byField) {
+      if (before && after && before[field] === after[field]) continue;
+      if (before) {
+        const key = indexKeyOf(before[field]);
+        const ids = key === undefined ? undefined : index.get(key);
+        if (ids) {
+          ids.delete(id);
+          if (ids.size === 0) index.delete(key!);
+        }
+      }
+      if (after) addToIndex(index, after[field], id);
+    }
   }
 
   private live(collection: string): ReadModelDoc[] {
@@ -139,6 +198,22 @@ function validateOp(op: ReadModelOp): void {
   for (const f of RESERVED_FIELDS) {
     if (f in op.doc) throw new Error(`document ${op.doc.id} in ${op.collection}: field ${f} is reserved`);
   }
+}
+
+/** The index key of a scalar value (strings, finite numbers, booleans); undefined for anything else. */
+function indexKeyOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return `s${value}`;
+  if (typeof value === 'number') return Number.isFinite(value) ? `n${value}` : undefined;
+  if (typeof value === 'boolean') return value ? 'b1' : 'b0';
+  return undefined;
+}
+
+function addToIndex(index: Map<string, Set<string>>, value: unknown, id: string): void {
+  const key = indexKeyOf(value);
+  if (key === undefined) return;
+  let ids = index.get(key);
+  if (!ids) index.set(key, (ids = new Set()));
+  ids.add(id);
 }
 
 /** Equality on top-level fields; null matches a missing field, as in MongoDB. */

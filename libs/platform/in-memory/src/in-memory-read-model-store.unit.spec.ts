@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readModelContract } from '@ringback/testing';
+import fc from 'fast-check';
 import { InMemoryReadModelStore } from './in-memory-read-model-store';
 
 readModelContract('InMemoryReadModelStore', async () => new InMemoryReadModelStore());
@@ -11,5 +12,66 @@ describe('InMemoryReadModelStore', () => {
     await store.close();
     await assert.rejects(store.get('c', 'a'), /closed/);
     await assert.rejects(store.applyBatch([], { processorId: 'p', position: 1n, version: 1 }), /closed/);
+  });
+});
+
+describe('InMemoryReadModelStore equality indexes', () => {
+  // Finds through the index built on first use must answer exactly what a scan of every document
+  // answers, whatever upserts and deletes came before and after the index was built.
+  it('find and count by scalar fields agree with a full scan after any sequence of writes', async () => {
+    const value = fc.oneof(
+      fc.constantFrom('a', 'b', '0'),
+      fc.constantFrom(0, 1, -0),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const op = fc.record({
+      id: fc.constantFrom('d1', 'd2', 'd3', 'd4'),
+      del: fc.boolean(),
+      site: value,
+      open: value,
+    });
+    const query = fc.record({ site: value, open: fc.option(value, { nil: undefined }) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(op, fc.option(query, { nil: undefined })), { maxLength: 30 }),
+        async (steps) => {
+          const store = new InMemoryReadModelStore();
+          const model = new Map<string, Record<string, unknown>>();
+          let position = 0n;
+          for (const [o, q] of steps) {
+            position += 1n;
+            const doc = { id: o.id, site: o.site, open: o.open };
+            await store.applyBatch(
+              [
+                o.del
+                  ? { kind: 'delete', collection: 'c', id: o.id, position }
+                  : { kind: 'upsert', collection: 'c', doc, position },
+              ],
+              { processorId: 'p', position, version: 1 },
+            );
+            if (o.del) model.delete(o.id);
+            else model.set(o.id, doc);
+            if (!q) continue;
+            const filter: Record<string, unknown> = {
+              site: q.site,
+              ...(q.open === undefined ? {} : { open: q.open }),
+            };
+            const expected = [...model.values()]
+              .filter((d) =>
+                Object.entries(filter).every(([f, v]) =>
+                  v === null ? d[f] === null || d[f] === undefined : Object.is(d[f], v),
+                ),
+              )
+              .map((d) => d['id'])
+              .sort();
+            const found = (await store.find('c', filter)).map((d) => d.id);
+            assert.deepEqual(found, expected, JSON.stringify(filter));
+            assert.equal(await store.count('c', filter), expected.length);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,9 +1,26 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+
+// Importing raw key bytes costs more than the cipher itself on short fields; keys are long-lived
+// Buffers (cached by the key store), so each is imported once.
+const imported = new WeakMap<Buffer, KeyObject>();
+function keyObjectOf(key: Buffer): KeyObject {
+  let object = imported.get(key);
+  if (!object) imported.set(key, (object = createSecretKey(key)));
+  return object;
+}
 
 /** AES-256-GCM with a 96-bit random IV; the 128-bit tag follows the ciphertext. */
 export function sealAesGcm(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; sealed: Buffer } {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const cipher = createCipheriv('aes-256-gcm', keyObjectOf(key), iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return { iv, sealed };
@@ -12,7 +29,7 @@ export function sealAesGcm(key: Buffer, plaintext: Buffer, aad: string): { iv: B
 /** Opens what `sealAesGcm` sealed; throws when the tag does not verify (altered data, wrong key). */
 export function openAesGcm(key: Buffer, iv: Buffer, sealed: Buffer, aad: string): Buffer {
   if (sealed.length < 16) throw new Error('ciphertext too short');
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  const decipher = createDecipheriv('aes-256-gcm', keyObjectOf(key), iv);
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
   return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
@@ -25,5 +42,9 @@ export function deriveKey(masterSecret: string, purpose: string): Buffer {
 
 /** Keyed HMAC-SHA256, base64url, truncated to 128 bits: a pseudonym that cannot be reversed by guessing. */
 export function pseudonym(key: Buffer, value: string): string {
-  return createHmac('sha256', key).update(value, 'utf8').digest().subarray(0, 16).toString('base64url');
+  return createHmac('sha256', keyObjectOf(key))
+    .update(value, 'utf8')
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }

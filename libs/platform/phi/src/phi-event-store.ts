@@ -89,6 +89,10 @@ export class PhiEncryptingBus implements Bus {
     await this.inner.publish(topic, key, await this.codec.encrypt(envelope), headers);
   }
 
+  sync(): Promise<void> {
+    return this.inner.sync();
+  }
+
   consume(options: ConsumeOptions): ReturnType<Bus['consume']> {
     return this.inner.consume({
       ...options,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqliteDatabase } from '@ringback/event-store-sqlite';
+import { SqliteGroupCommit, openSqliteDatabase } from '@ringback/event-store-sqlite';
 import { deriveKey, openAesGcm, sealAesGcm } from './phi-crypto';
 import type { PhiDataKey, PhiKeySelector, PhiKeySpec, PhiKeyStore } from './phi-key-store.port';
 
@@ -38,9 +38,11 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   private readonly subjects = new Map<string, string>();
   private readonly erasures = new Map<string, { erasedAt: string | null; at: number }>();
   private cutoff: { day: string | null; at: number } | undefined;
+  private readonly writes: SqliteGroupCommit;
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
+    this.writes = new SqliteGroupCommit(this.db);
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
     this.now = options.now ?? (() => new Date());
@@ -93,46 +95,38 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
       this.keys.set(result.keyId, { key: result.key, at });
       return result;
     }
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    // Keys created by concurrent requests share one commit (one fsync).
+    const result = await this.writes.run((): PhiDataKey => {
       const row = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
-      let result: PhiDataKey;
-      if (row?.wrapped) {
-        result = { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapped) };
-      } else {
-        const { generation } = this.db
-          .prepare(
-            `SELECT COALESCE(MAX(generation), 0) + 1 AS generation FROM phi_keys
-             WHERE subject = ? AND key_class = ? AND day = ?`,
-          )
-          .get(spec.subject, spec.keyClass, day) as { generation: number };
-        const keyId = `${spec.subject}:${spec.keyClass === 'contact' ? 'c' : 'n'}:${day}:${generation}`;
-        const key = randomBytes(32);
-        this.db
-          .prepare(
-            `INSERT INTO phi_keys (key_id, subject, key_class, day, generation, wrapped, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            keyId,
-            spec.subject,
-            spec.keyClass,
-            day,
-            generation,
-            this.wrap(keyId, key),
-            this.now().toISOString(),
-          );
-        result = { keyId, key };
-      }
-      this.db.exec('COMMIT');
-      const at = Date.now();
-      this.live.set(logical, { keyId: result.keyId, at });
-      this.keys.set(result.keyId, { key: result.key, at });
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+      if (row?.wrapped) return { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapped) };
+      const { generation } = this.db
+        .prepare(
+          `SELECT COALESCE(MAX(generation), 0) + 1 AS generation FROM phi_keys
+           WHERE subject = ? AND key_class = ? AND day = ?`,
+        )
+        .get(spec.subject, spec.keyClass, day) as { generation: number };
+      const keyId = `${spec.subject}:${spec.keyClass === 'contact' ? 'c' : 'n'}:${day}:${generation}`;
+      const key = randomBytes(32);
+      this.db
+        .prepare(
+          `INSERT INTO phi_keys (key_id, subject, key_class, day, generation, wrapped, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          keyId,
+          spec.subject,
+          spec.keyClass,
+          day,
+          generation,
+          this.wrap(keyId, key),
+          this.now().toISOString(),
+        );
+      return { keyId, key };
+    });
+    const at = Date.now();
+    this.live.set(logical, { keyId: result.keyId, at });
+    this.keys.set(result.keyId, { key: result.key, at });
+    return result;
   }
 
   async decrypt(keyId: string): Promise<Buffer | null> {
@@ -223,14 +217,17 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   async rememberStreamSubject(streamId: string, subject: string): Promise<void> {
     if (this.subjects.get(streamId) === subject) return;
     // The first patient named on a stream stays its patient.
-    this.db
-      .prepare('INSERT OR IGNORE INTO phi_stream_subjects (stream_id, subject) VALUES (?, ?)')
-      .run(streamId, subject);
+    await this.writes.run(() =>
+      this.db
+        .prepare('INSERT OR IGNORE INTO phi_stream_subjects (stream_id, subject) VALUES (?, ?)')
+        .run(streamId, subject),
+    );
     const stored = await this.streamSubjectFromFile(streamId);
     if (stored) this.subjects.set(streamId, stored);
   }
 
   async close(): Promise<void> {
+    this.writes.flush();
     if (this.db.isOpen) this.db.close();
   }
 

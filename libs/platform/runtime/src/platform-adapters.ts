@@ -76,6 +76,7 @@ function withDefaultMaxAttempts(bus: Bus, maxAttempts: number | undefined): Bus 
   return {
     publish: (topic, key, envelope, headers) => bus.publish(topic, key, envelope, headers),
     consume: (options) => bus.consume({ ...options, retry: { maxAttempts, ...options.retry } }),
+    sync: () => bus.sync(),
     close: () => bus.close(),
   };
 }
@@ -90,6 +91,7 @@ export function namespacedBus(bus: Bus, prefix: string): Bus {
     publish: (t, key, envelope, headers) => bus.publish(topic(t), key, envelope, headers),
     consume: (options) =>
       bus.consume({ ...options, groupId: `${prefix}.${options.groupId}`, topics: options.topics.map(topic) }),
+    sync: () => bus.sync(),
     close: () => bus.close(),
   };
 }

@@ -1,4 +1,5 @@
 import type { EventRegistry } from '@ringback/contracts';
+import { InMemoryReadModelStore } from '@ringback/in-memory';
 import {
   ProjectionRunner,
   type EventStore,
@@ -13,6 +14,13 @@ export interface ProjectionSet {
   projections: readonly Projection[];
   registry?: EventRegistry;
   changes?: ProjectionChanges;
+  /**
+   * How long a runner buffers before it writes (ProjectionRunner's `maxFlushDelayMs`). Default: 0 for
+   * read models in process memory, where a write costs nothing and waiting only adds latency to every
+   * wallboard delta (what one read of the store delivers is still written as one batch); the runner's
+   * default for a database, where batching saves round trips.
+   */
+  maxFlushDelayMs?: number;
 }
 
 const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
@@ -24,8 +32,12 @@ const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
         projection,
         ...(set.registry ? { registry: set.registry } : {}),
         ...(set.changes ? { changes: set.changes } : {}),
+        ...(flushDelayOf(set) !== undefined ? { maxFlushDelayMs: flushDelayOf(set) } : {}),
       }),
   );
+
+const flushDelayOf = (set: ProjectionSet): number | undefined =>
+  set.maxFlushDelayMs ?? (set.readModels instanceof InMemoryReadModelStore ? 0 : undefined);
 
 /** Starts every projection (each resumes from its checkpoint, or rebuilds when its version changed). */
 export async function startProjections(set: ProjectionSet): Promise<ProjectionRunner[]> {

@@ -190,6 +190,30 @@ export function busContract(name: string, factory: () => Promise<BusFixture>): v
       }),
     );
 
+    it(
+      'sync() resolves after the messages published before it, which a reopened bus still delivers',
+      CASE,
+      () =>
+        withBus(async ({ bus, restart }, consumers) => {
+          const topic = freshTopic();
+          const key = 'thing-sync';
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) => bus.publish(topic, key, thingHappened(key, i))),
+          );
+          await withDeadline(bus.sync(), 'sync');
+          const reopened = restart ? await restart() : bus;
+          const { received } = await consume(reopened, consumers, {
+            groupId: freshGroup('sync'),
+            topics: [topic],
+          });
+          await eventually(() => received.length === 20, DEADLINE_MS);
+          assert.deepEqual(
+            received.map(n),
+            Array.from({ length: 20 }, (_, i) => i),
+          );
+        }),
+    );
+
     it('dead-letters a message after maxAttempts with the failure in its headers, then moves on', CASE, () =>
       withBus(async ({ bus }, consumers) => {
         const topic = freshTopic();

@@ -128,11 +128,46 @@ export function parseLocationSchedule(input: unknown): LocationSchedule {
   return locationScheduleSchema.parse(input);
 }
 
-/** Non-throwing variant of {@link parseLocationSchedule}. */
-export function safeParseLocationSchedule(
-  input: unknown,
-): ReturnType<typeof locationScheduleSchema.safeParse> {
-  return locationScheduleSchema.safeParse(input);
+type ScheduleParse = ReturnType<typeof locationScheduleSchema.safeParse>;
+
+// Every task event of a location parses the same few schedules (and IANA zone checks are dear), so
+// valid ones are kept by content; the same object comes back each time, which also lets
+// `businessCalendar` reuse its calendar. Shared results are frozen: schedules are immutable values.
+const SCHEDULE_CACHE_SIZE = 512;
+const parsedSchedules = new Map<string, ScheduleParse>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Non-throwing variant of {@link parseLocationSchedule}; a valid result is frozen and may be shared. */
+export function safeParseLocationSchedule(input: unknown): ScheduleParse {
+  let key: string | undefined;
+  try {
+    key = JSON.stringify(input);
+  } catch {
+    key = undefined;
+  }
+  if (key !== undefined) {
+    const hit = parsedSchedules.get(key);
+    if (hit) {
+      parsedSchedules.delete(key);
+      parsedSchedules.set(key, hit);
+      return hit;
+    }
+  }
+  const result = locationScheduleSchema.safeParse(input);
+  if (key !== undefined && result.success) {
+    deepFreeze(result.data);
+    parsedSchedules.set(key, result);
+    if (parsedSchedules.size > SCHEDULE_CACHE_SIZE)
+      parsedSchedules.delete(parsedSchedules.keys().next().value!);
+  }
+  return result;
 }
 
 /** True when at least one weekday has an opening interval (holidays are not considered). */

@@ -11,7 +11,7 @@ import {
   type LocationConfiguredData,
 } from '@ringback/contracts';
 import {
-  BusinessCalendar,
+  businessCalendar,
   NoOpenHoursError,
   clockStart,
   computeDueAt,
@@ -129,7 +129,7 @@ export function triageCall(
     try {
       if (schedule?.success) {
         // Contract: a business clock that starts while closed starts at the next opening.
-        startedAt = new BusinessCalendar(schedule.data).nextOpening(startedAt) ?? startedAt;
+        startedAt = businessCalendar(schedule.data).nextOpening(startedAt) ?? startedAt;
         business = computeDueAt({
           mode,
           schedule: schedule.data,

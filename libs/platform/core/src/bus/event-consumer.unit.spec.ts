@@ -53,6 +53,7 @@ class FakeBus implements Bus {
   async publish(): Promise<void> {
     this.published += 1;
   }
+  async sync(): Promise<void> {}
   async close(): Promise<void> {
     this.stopped += 1;
   }

@@ -27,6 +27,7 @@ export interface PollingSubscriptionRuntime extends CatchUpRuntime {
  */
 export class PollingSubscription extends CatchUpSubscription {
   private dirty = true;
+  private readonly categories: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly source: SubscriptionSource,
@@ -34,11 +35,16 @@ export class PollingSubscription extends CatchUpSubscription {
     private readonly polling: PollingSubscriptionRuntime,
   ) {
     super(options, polling);
+    this.categories = options.categories ? new Set(options.categories) : undefined;
     this.start();
   }
 
-  /** The store calls this after committing an append. */
-  notify(): void {
+  /**
+   * The store calls this after committing an append, with the category appended to when it knows it:
+   * a subscription to other categories has nothing to read and stays asleep.
+   */
+  notify(category?: string): void {
+    if (category !== undefined && this.categories && !this.categories.has(category)) return;
     this.dirty = true;
     this.wakeUp();
   }

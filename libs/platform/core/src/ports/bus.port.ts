@@ -59,6 +59,13 @@ export interface Bus {
     envelope: EventEnvelope,
     headers?: Record<string, string>,
   ): Promise<void>;
+  /**
+   * Resolves once every message whose publish resolved is durable against a power loss too, not only
+   * against a crash of the process. The store-to-bus relay calls it before it moves its checkpoint, so
+   * a bus may acknowledge a publish before its fsync (the embedded log does; Kafka's acks=all is
+   * already replicated, so there it resolves at once).
+   */
+  sync(): Promise<void>;
   consume(options: ConsumeOptions): Promise<BusConsumer>;
   /** Stops every consumer gracefully and flushes the producer. */
   close(): Promise<void>;

@@ -77,6 +77,8 @@ export class StoreToBusRelay {
 
   private async saveCheckpoint(position: bigint | undefined = this.lastRelayed): Promise<void> {
     if (position === undefined || position === this.lastSaved) return;
+    // What the checkpoint says was published must be on the bus after a power loss too.
+    await this.options.bus.sync();
     await this.options.checkpoints.save(this.processorId, position);
     this.lastSaved = position;
     this.sinceSave = 0;

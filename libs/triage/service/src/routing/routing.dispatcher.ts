@@ -136,8 +136,11 @@ export class RoutingDispatcher {
 
   private async pass(): Promise<RoutingTickResult> {
     const now = this.clock.now();
-    const openTasks = await this.readModels.find<TaskDoc>(TASKS_COLLECTION, { status: 'open' });
     const coordinators = await this.readModels.find<CoordinatorDoc>(COORDINATORS_COLLECTION, {});
+    // Every offer is made to a coordinator: with none there is nothing to expire, release or offer,
+    // and a backlog of open tasks is not read each second for nothing.
+    if (coordinators.length === 0) return { offered: [], expired: 0, wrapUpsEnded: 0 };
+    const openTasks = await this.readModels.find<TaskDoc>(TASKS_COLLECTION, { status: 'open' });
     const expired = await this.expireOffers(now, openTasks, coordinators);
     const wrapUpsEnded = await this.endWrapUps(now, coordinators);
     const offered = await this.offer(now, openTasks, coordinators);

@@ -1,0 +1,97 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface SqliteGroupCommitOptions {
+  /**
+   * FULL (default): fsynced before the promises resolve, so a write that resolved survives a power
+   * loss. NORMAL: survives a crash or SIGKILL of the process but may roll back on power loss, for
+   * writes whose loss only causes a redelivery (consumer offsets).
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit on one SQLite connection: every write asked for in the same turn of the event loop
+ * runs in one IMMEDIATE transaction, each in a savepoint of its own, so N concurrent writers cost one
+ * commit (one fsync) instead of N, while a write that throws is rolled back alone and rejects alone.
+ * The writes run in the order they were asked for, and see each other's effects.
+ *
+ * The promise of a write settles only after the transaction holding it committed; if the commit
+ * itself fails, every write of the batch rejects and none of them happened.
+ */
+export class SqliteGroupCommit {
+  private queue: Pending[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly synchronous: 'FULL' | 'NORMAL';
+
+  constructor(
+    private readonly db: DatabaseSync,
+    options: SqliteGroupCommitOptions = {},
+  ) {
+    this.synchronous = options.synchronous ?? 'FULL';
+  }
+
+  /** Runs `work` (synchronous SQL on the connection) in the next group transaction. */
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits what is queued now (also what close() calls before the connection goes). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    if (!this.db.isOpen) {
+      for (const p of batch) p.reject(new Error('the SQLite connection is closed'));
+      return;
+    }
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      // The pragma is per connection: set it for this transaction, whatever another writer on the
+      // same connection last asked for.
+      this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const p of batch) {
+          this.db.exec('SAVEPOINT group_write');
+          try {
+            const value = p.work();
+            this.db.exec('RELEASE group_write');
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            // SQLite may have rolled the whole transaction back by itself (e.g. SQLITE_FULL): then
+            // the batch fails as a whole.
+            if (!this.db.isTransaction) throw error;
+            this.db.exec('ROLLBACK TO group_write');
+            this.db.exec('RELEASE group_write');
+            outcomes.push({ ok: false, error });
+          }
+        }
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      } finally {
+        if (this.synchronous !== 'FULL') this.db.exec('PRAGMA synchronous = FULL');
+      }
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteDatabase } from './open-sqlite-database';
+import { SqliteGroupCommit } from './sqlite-group-commit';
+
+function withDb(run: (db: DatabaseSync, path: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ringback-group-commit-'));
+  const path = join(dir, 'db.sqlite');
+  const db = openSqliteDatabase(path);
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
+  return run(db, path).finally(() => {
+    if (db.isOpen) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+const insert = (db: DatabaseSync, v: string) => (): number =>
+  Number(db.prepare('INSERT INTO t (v) VALUES (?) RETURNING id').get(v)!['id']);
+const values = (db: DatabaseSync): string[] =>
+  (db.prepare('SELECT v FROM t ORDER BY id').all() as { v: string }[]).map((r) => r.v);
+
+describe('SqliteGroupCommit', () => {
+  it('runs the writes of one turn in one transaction, in order, each seeing the earlier ones', () =>
+    withDb(async (db, path) => {
+      const group = new SqliteGroupCommit(db);
+      const outside = new DatabaseSync(path);
+      const seen: { inside: number; outside: number }[] = [];
+      const observed = (work: () => number) => (): number => {
+        const count = (d: DatabaseSync): number =>
+          Number(d.prepare('SELECT count(*) AS n FROM t').get()!['n']);
+        seen.push({ inside: count(db), outside: count(outside) });
+        return work();
+      };
+      try {
+        const ids = await Promise.all(['a', 'b', 'c'].map((v) => group.run(observed(insert(db, v)))));
+        assert.deepEqual(ids, [1, 2, 3]);
+        assert.deepEqual(values(db), ['a', 'b', 'c']);
+        // Inside, each write sees the ones before it; outside, nothing is committed until all are done.
+        assert.deepEqual(seen, [
+          { inside: 0, outside: 0 },
+          { inside: 1, outside: 0 },
+          { inside: 2, outside: 0 },
+        ]);
+      } finally {
+        outside.close();
+      }
+    }));
+
+  it('nothing is written before the promise resolves a turn later, and resolves only after the commit', () =>
+    withDb(async (db, path) => {
+      const group = new SqliteGroupCommit(db);
+      const pending = group.run(insert(db, 'a'));
+      const other = new DatabaseSync(path);
+      try {
+        assert.deepEqual(values(other), [], 'not written synchronously');
+        await pending;
+        assert.deepEqual(values(other), ['a'], 'committed (visible to another connection) when it resolved');
+      } finally {
+        other.close();
+      }
+    }));
+
+  it('rolls back a failing write alone: the others of its batch commit, it rejects with its own error', () =>
+    withDb(async (db) => {
+      const group = new SqliteGroupCommit(db);
+      const results = await Promise.allSettled([
+        group.run(insert(db, 'a')),
+        group.run(() => {
+          insert(db, 'half')();
+          insert(db, 'a')(); // UNIQUE violation after a write of its own: both undone
+        }),
+        group.run(insert(db, 'b')),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /UNIQUE/);
+      assert.deepEqual(values(db), ['a', 'b']);
+    }));
+
+  it('rejects every write of a batch whose commit cannot happen, and none of them is written', () =>
+    withDb(async (db, path) => {
+      const group = new SqliteGroupCommit(db);
+      const blocker = new DatabaseSync(path, { timeout: 0 });
+      const busy = new DatabaseSync(path, { timeout: 0 });
+      try {
+        blocker.exec('BEGIN IMMEDIATE'); // holds the write lock
+        const onBusy = new SqliteGroupCommit(busy);
+        const results = await Promise.allSettled([
+          onBusy.run(insert(busy, 'x')),
+          onBusy.run(insert(busy, 'y')),
+        ]);
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ['rejected', 'rejected'],
+        );
+        blocker.exec('ROLLBACK');
+        assert.deepEqual(values(db), []);
+        await group.run(insert(db, 'after'));
+        assert.deepEqual(values(db), ['after']);
+      } finally {
+        blocker.close();
+        busy.close();
+      }
+    }));
+
+  it('flush() commits what is queued at once; NORMAL batches leave the connection at FULL', () =>
+    withDb(async (db) => {
+      const group = new SqliteGroupCommit(db, { synchronous: 'NORMAL' });
+      const pending = group.run(insert(db, 'a'));
+      group.flush();
+      assert.deepEqual(values(db), ['a']);
+      assert.equal(await pending, 1);
+      // 2 = FULL: the connection's other writers keep their durability.
+      assert.equal(Number(db.prepare('PRAGMA synchronous').get()!['synchronous']), 2);
+    }));
+});
