@@ -53,7 +53,10 @@ class FakeBus implements Bus {
   async publish(): Promise<void> {
     this.published += 1;
   }
-  async sync(): Promise<void> {}
+  synced = 0;
+  async sync(): Promise<void> {
+    this.synced += 1;
+  }
   async close(): Promise<void> {
     this.stopped += 1;
   }
