@@ -175,10 +175,8 @@ export class EmbeddedBusConsumer implements BusConsumer {
           if (signal.aborted) break;
           const outcome = await this.deliver(record);
           if (outcome === 'aborted') break;
-          // Durable before the next message starts: at most the message in flight is redelivered.
-          if (
-            !(await store.commitSoon(this.groupId, topic, partition, record.offset + 1, this.holder.memberId))
-          ) {
+          // Committed before the next message starts: at most the message in flight is redelivered.
+          if (!store.commit(this.groupId, topic, partition, record.offset + 1, this.holder.memberId)) {
             // Lease lost while handling: another member owns the partition now and redelivers.
             this.held.delete(lease);
             break;

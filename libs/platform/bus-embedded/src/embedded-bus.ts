@@ -72,7 +72,7 @@ export class EmbeddedBus implements Bus {
   ): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
     return withProducerSpan(topic, key, EMBEDDED_MESSAGING_SYSTEM, async (traceHeaders) => {
-      const at = await this.store.appendSoon(
+      const at = this.store.append(
         topic,
         key,
         encodeEnvelope(envelope),
@@ -86,7 +86,8 @@ export class EmbeddedBus implements Bus {
   /** Everything published so far survives a power loss once this resolves (see EmbeddedLogStore.sync). */
   sync(): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
-    return this.store.sync();
+    this.store.sync();
+    return Promise.resolve();
   }
 
   async consume(options: ConsumeOptions): Promise<BusConsumer> {

@@ -1,5 +1,4 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { SqliteGroupCommit } from '@ringback/event-store-sqlite';
 import { partitionForKey } from './key-partitioner';
 
 export interface StoredRecord {
@@ -68,8 +67,11 @@ CREATE TABLE IF NOT EXISTS bus_leases (
 /**
  * The embedded bus's durable state in one SQLite file: an append-only log per topic partition, the
  * committed position of every consumer group, and the partition leases that keep two consumers of
- * one group (possibly in two processes) off the same partition. WAL + synchronous=FULL: an append or
- * a commit that returned survives a crash or SIGKILL.
+ * one group (possibly in two processes) off the same partition. WAL + synchronous=NORMAL: an append or
+ * a commit that returned survives a crash or SIGKILL of the process without an fsync of its own, and a
+ * power loss once `sync()` returned (WAL frames are checksummed in a chain, so after a power loss the
+ * log is a prefix of what was written: never a later message without the earlier ones, never an
+ * offset past the messages it covers).
  */
 export class EmbeddedLogStore {
   private readonly db: DatabaseSync;
@@ -92,9 +94,6 @@ export class EmbeddedLogStore {
     StatementSync
   >;
   private open = true;
-  private readonly commits: SqliteGroupCommit;
-  private readonly appends: SqliteGroupCommit;
-  private readonly barrier: SqliteGroupCommit;
 
   constructor(
     readonly path: string,
@@ -104,15 +103,14 @@ export class EmbeddedLogStore {
     this.db = new DatabaseSync(path, { timeout: busyTimeoutMs });
     try {
       if (path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL');
-      this.db.exec('PRAGMA synchronous = FULL');
+      // NORMAL: a commit survives a crash of the process without an fsync of its own; sync() makes
+      // everything so far survive a power loss too (see the class comment).
+      this.db.exec('PRAGMA synchronous = NORMAL');
       this.db.exec(SCHEMA);
     } catch (error) {
       this.db.close();
       throw error;
     }
-    this.commits = new SqliteGroupCommit(this.db, { synchronous: 'NORMAL' });
-    this.appends = new SqliteGroupCommit(this.db, { synchronous: 'NORMAL' });
-    this.barrier = new SqliteGroupCommit(this.db, { synchronous: 'FULL' });
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.sql = {
       addTopic: p('INSERT OR IGNORE INTO bus_topics (topic, partitions) VALUES (?, ?)'),
@@ -166,7 +164,7 @@ export class EmbeddedLogStore {
     return count;
   }
 
-  /** Appends at the end of the key's partition; durable when it returns. */
+  /** Appends at the end of the key's partition; survives a crash when it returns (a power loss after `sync()`). */
   append(
     topic: string,
     key: string,
@@ -183,34 +181,16 @@ export class EmbeddedLogStore {
   }
 
   /**
-   * `append`, group-committed and without an fsync of its own (synchronous=NORMAL): appends asked for
-   * in the same turn of the event loop share one transaction. When it resolves the record survives a
-   * crash of the process; it survives a power loss once a later `sync()` resolved (or any later FULL
-   * commit on the file: WAL frames are fsynced in order).
-   */
-  appendSoon(
-    topic: string,
-    key: string,
-    value: string,
-    headers: Record<string, string>,
-    now: number,
-  ): Promise<{ partition: number; offset: number }> {
-    const partition = partitionForKey(key, this.partitionsOf(topic));
-    return this.appends.run(() => {
-      const offset = this.endOffset(topic, partition);
-      this.sql.insert.run(topic, partition, offset, key, value, JSON.stringify(headers), now);
-      return { partition, offset };
-    });
-  }
-
-  /**
    * Makes everything appended and committed so far durable against power loss: one FULL commit,
    * whose fsync of the write-ahead log covers every earlier frame.
    */
-  sync(): Promise<void> {
-    return this.barrier.run(() => {
+  sync(): void {
+    this.db.exec('PRAGMA synchronous = FULL');
+    try {
       this.sql.touch.run();
-    });
+    } finally {
+      this.db.exec('PRAGMA synchronous = NORMAL');
+    }
   }
 
   read(topic: string, partition: number, fromOffset: number, limit: number): StoredRecord[] {
@@ -253,23 +233,6 @@ export class EmbeddedLogStore {
    */
   commit(groupId: string, topic: string, partition: number, nextOffset: number, memberId: string): boolean {
     return this.transaction(() => this.commitLocked({ groupId, topic, partition, nextOffset, memberId }));
-  }
-
-  /**
-   * `commit`, group-committed: every commit asked for in the same turn of the event loop (by the
-   * workers of every group) goes into one transaction, and without an fsync of its own
-   * (synchronous=NORMAL: it survives a crash of the process; a power loss may roll it back, which
-   * only redelivers messages to handlers that are idempotent by eventId). Resolves once committed,
-   * with whether the lease still held.
-   */
-  commitSoon(
-    groupId: string,
-    topic: string,
-    partition: number,
-    nextOffset: number,
-    memberId: string,
-  ): Promise<boolean> {
-    return this.commits.run(() => this.commitLocked({ groupId, topic, partition, nextOffset, memberId }));
   }
 
   private commitLocked(c: CommitRequest): boolean {
@@ -332,11 +295,8 @@ export class EmbeddedLogStore {
 
   close(): void {
     if (!this.open) return;
-    // Writes already asked for are made before the file closes, durably.
-    this.appends.flush();
-    this.commits.flush();
-    this.barrier.flush();
-    this.sql.touch.run();
+    // A clean close leaves everything durable.
+    this.sync();
     this.open = false;
     this.db.close();
   }

@@ -1,14 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
 
-export interface SqliteGroupCommitOptions {
-  /**
-   * FULL (default): fsynced before the promises resolve, so a write that resolved survives a power
-   * loss. NORMAL: survives a crash or SIGKILL of the process but may roll back on power loss, for
-   * writes whose loss only causes a redelivery (consumer offsets).
-   */
-  synchronous?: 'FULL' | 'NORMAL';
-}
-
 interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -18,8 +9,9 @@ interface Pending {
 /**
  * Group commit on one SQLite connection: every write asked for in the same turn of the event loop
  * runs in one IMMEDIATE transaction, each in a savepoint of its own, so N concurrent writers cost one
- * commit (one fsync) instead of N, while a write that throws is rolled back alone and rejects alone.
- * The writes run in the order they were asked for, and see each other's effects.
+ * commit (one fsync under synchronous=FULL, and node:sqlite blocks the event loop while it lasts)
+ * instead of N, while a write that throws is rolled back alone and rejects alone. The writes run in
+ * the order they were asked for, and see each other's effects.
  *
  * The promise of a write settles only after the transaction holding it committed; if the commit
  * itself fails, every write of the batch rejects and none of them happened.
@@ -27,14 +19,9 @@ interface Pending {
 export class SqliteGroupCommit {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
-  private readonly synchronous: 'FULL' | 'NORMAL';
 
-  constructor(
-    private readonly db: DatabaseSync,
-    options: SqliteGroupCommitOptions = {},
-  ) {
-    this.synchronous = options.synchronous ?? 'FULL';
-  }
+  /** `db` commits with the durability it was opened with (openSqliteDatabase: synchronous=FULL). */
+  constructor(private readonly db: DatabaseSync) {}
 
   /** Runs `work` (synchronous SQL on the connection) in the next group transaction. */
   run<T>(work: () => T): Promise<T> {
@@ -57,9 +44,6 @@ export class SqliteGroupCommit {
     }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      // The pragma is per connection: set it for this transaction, whatever another writer on the
-      // same connection last asked for.
-      this.db.exec(`PRAGMA synchronous = ${this.synchronous}`);
       this.db.exec('BEGIN IMMEDIATE');
       try {
         for (const p of batch) {
@@ -81,8 +65,6 @@ export class SqliteGroupCommit {
       } catch (error) {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');
         throw error;
-      } finally {
-        if (this.synchronous !== 'FULL') this.db.exec('PRAGMA synchronous = FULL');
       }
     } catch (error) {
       for (const p of batch) p.reject(error);
