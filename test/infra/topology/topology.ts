@@ -64,6 +64,10 @@ export interface RunningTopology {
   proxy: RunningProxy;
   /** SIGTERM to every process; resolves with each exit code (null: had to be SIGKILLed). */
   stop(): Promise<{ service: string; replica: number; code: number | null }[]>;
+  /** SIGKILL one process (no drain, no shutdown hooks) and wait until it is gone. */
+  kill(proc: TopologyProcess): Promise<void>;
+  /** Start a stopped process again on its port and log, as its supervisor would; resolves when it is ready. */
+  start(proc: TopologyProcess, readyTimeoutMs?: number): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -230,5 +234,19 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     await stop();
     throw error;
   }
-  return { url: proxy.url, processes, mongoUrl, proxy, stop };
+  const kill = async (proc: TopologyProcess) => {
+    const child = proc.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  };
+  const start = async (proc: TopologyProcess, readyTimeoutMs = 180_000) => {
+    if (proc.child.exitCode === null && proc.child.signalCode === null)
+      throw new Error(`${proc.service}#${proc.replica} is still running`);
+    proc.child = spawnService(proc, Number(new URL(proc.url).port));
+    await waitReady(proc, Date.now() + readyTimeoutMs);
+  };
+  return { url: proxy.url, processes, mongoUrl, proxy, stop, kill, start };
 }
