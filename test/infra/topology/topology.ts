@@ -66,8 +66,11 @@ export interface RunningTopology {
   stop(): Promise<{ service: string; replica: number; code: number | null }[]>;
   /** SIGKILL one process (no drain, no shutdown hooks) and wait until it is gone. */
   kill(proc: TopologyProcess): Promise<void>;
-  /** Start a stopped process again on its port and log, as its supervisor would; resolves when it is ready. */
-  start(proc: TopologyProcess, readyTimeoutMs?: number): Promise<void>;
+  /**
+   * Start a stopped process again on its port and log, as its supervisor would; resolves when it is
+   * ready (`until: 'live'`: when it answers /healthz, before it has caught up).
+   */
+  start(proc: TopologyProcess, options?: { until?: 'ready' | 'live'; timeoutMs?: number }): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -96,7 +99,7 @@ const tail = (file: string, lines = 30): string => {
   }
 };
 
-async function waitReady(proc: TopologyProcess, deadline: number): Promise<void> {
+async function waitReady(proc: TopologyProcess, deadline: number, probe = '/readyz'): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) {
@@ -108,7 +111,7 @@ async function waitReady(proc: TopologyProcess, deadline: number): Promise<void>
       continue;
     }
     try {
-      const res = await fetch(`${proc.url}/readyz`);
+      const res = await fetch(`${proc.url}${probe}`);
       if (res.status === 200) return;
       last = `${res.status} ${await res.text()}`;
     } catch (error) {
@@ -242,11 +245,14 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
       child.kill('SIGKILL');
     });
   };
-  const start = async (proc: TopologyProcess, readyTimeoutMs = 180_000) => {
+  const start = async (
+    proc: TopologyProcess,
+    { until = 'ready', timeoutMs = 180_000 }: { until?: 'ready' | 'live'; timeoutMs?: number } = {},
+  ) => {
     if (proc.child.exitCode === null && proc.child.signalCode === null)
       throw new Error(`${proc.service}#${proc.replica} is still running`);
     proc.child = spawnService(proc, Number(new URL(proc.url).port));
-    await waitReady(proc, Date.now() + readyTimeoutMs);
+    await waitReady(proc, Date.now() + timeoutMs, until === 'ready' ? '/readyz' : '/healthz');
   };
   return { url: proxy.url, processes, mongoUrl, proxy, stop, kill, start };
 }
