@@ -7,7 +7,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
-import type { TaskViewMessage } from '@ringback/contracts';
+import { PHI_REDACTED, type TaskViewMessage } from '@ringback/contracts';
 import { eventually, infraEndpoints, requireInfra, uniqueSuffix } from '@ringback/testing';
 import { SqliteEventStore } from '@ringback/event-store-sqlite';
 import { loadRoutes, serviceFor } from '../infra/topology/routes';
@@ -270,6 +270,27 @@ describe('the distributed topology: every service its own process on Kafka and F
       // The SLA monitor (its own process) answers its read API through the same origin.
       const alerts = await json<{ items: unknown[] }>(await call('GET', '/api/v1/alerts', supervisor));
       assert.ok(Array.isArray(alerts.items));
+
+      // An erasure served by one process (call-ingest, by the route table) reaches the read models of
+      // the others from the bus: triage's tasks read model on FerretDB (another process's projection,
+      // holding the caller's number in clear) is rebuilt and shows it erased.
+      const readModels = await mongoose.createConnection(topology.mongoUrl).asPromise();
+      try {
+        const tasks = readModels
+          .getClient()
+          .db(readModels.name)
+          .collection<{ _id: string; callerPhone?: string }>('tasks');
+        const taskDoc = async () => (await tasks.findOne({ _id: taskId })) ?? undefined;
+        assert.equal((await taskDoc())?.callerPhone, '+13035550199');
+        const erasure = await call('POST', '/api/v1/admin/erasures', admin, {
+          taskId,
+          reason: 'patient_request',
+        });
+        assert.equal(erasure.status, 201, await erasure.clone().text());
+        await eventually(async () => (await taskDoc())?.callerPhone === PHI_REDACTED, 120_000, 1_000);
+      } finally {
+        await readModels.close();
+      }
 
       // Every stored event reached the bus exactly once: each category is relayed by the one service
       // that owns it, not once per process (counted by eventId over every event topic).

@@ -23,7 +23,7 @@ export const CALL_INGEST_RELAY: RelayOwnership = {
 export class CallIngestAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: CallIngestAppModule,
@@ -33,6 +33,7 @@ export class CallIngestAppModule {
           projections: callIngestProjections,
           registry: ringbackEventRegistry(),
           relay: CALL_INGEST_RELAY,
+          rebuildOnErasure: 'call-ingest',
         }),
         CallIngestModule,
       ],

@@ -21,7 +21,7 @@ export const REMINDERS_RELAY: RelayOwnership = {
 export class RemindersAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: RemindersAppModule,
@@ -31,6 +31,7 @@ export class RemindersAppModule {
           projections: remindersProjections,
           registry: ringbackEventRegistry(),
           relay: REMINDERS_RELAY,
+          rebuildOnErasure: 'reminders',
         }),
         RemindersModule,
       ],

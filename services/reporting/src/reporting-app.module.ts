@@ -21,7 +21,7 @@ export const REPORTING_RELAY: RelayOwnership = {
 export class ReportingAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: ReportingAppModule,
@@ -31,6 +31,7 @@ export class ReportingAppModule {
           projections: reportingProjections,
           registry: ringbackEventRegistry(),
           relay: REPORTING_RELAY,
+          rebuildOnErasure: 'reporting',
         }),
         ReportingModule,
       ],

@@ -21,7 +21,7 @@ export const SCHEDULING_RELAY: RelayOwnership = {
 export class SchedulingAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: SchedulingAppModule,
@@ -31,6 +31,7 @@ export class SchedulingAppModule {
           projections: schedulingProjections,
           registry: ringbackEventRegistry(),
           relay: SCHEDULING_RELAY,
+          rebuildOnErasure: 'scheduling',
         }),
         SchedulingModule,
       ],

@@ -21,7 +21,7 @@ export const SLA_MONITOR_RELAY: RelayOwnership = {
 export class SlaMonitorAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: SlaMonitorAppModule,
@@ -31,6 +31,7 @@ export class SlaMonitorAppModule {
           projections: slaMonitorProjections,
           registry: ringbackEventRegistry(),
           relay: SLA_MONITOR_RELAY,
+          rebuildOnErasure: 'sla-monitor',
         }),
         SlaMonitorModule,
       ],

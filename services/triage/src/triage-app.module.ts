@@ -21,7 +21,7 @@ export const TRIAGE_RELAY: RelayOwnership = {
 export class TriageAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: TriageAppModule,
@@ -31,6 +31,7 @@ export class TriageAppModule {
           projections: triageProjections,
           registry: ringbackEventRegistry(),
           relay: TRIAGE_RELAY,
+          rebuildOnErasure: 'triage',
         }),
         TriageModule,
       ],

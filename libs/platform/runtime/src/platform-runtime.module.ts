@@ -13,7 +13,9 @@ import {
   EVENT_STORE,
   READ_MODEL_STORE,
   StoreToBusRelay,
+  type BusConsumer,
 } from '@ringback/platform-core';
+import { PHI_ERASURE_CATEGORY, topicForCategory, type PatientDataErasedV1 } from '@ringback/contracts';
 import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import type { RingbackConfig } from '@ringback/config';
 import {
@@ -47,6 +49,13 @@ export interface PlatformRuntimeOptions {
    * owns no stream, such as the gateway).
    */
   relay?: RelayOwnership | false;
+  /**
+   * The service name of a process that runs beside others (a distributed deployment): its read models
+   * are rebuilt whenever any process records an erasure (PatientDataErased from the bus, consumer group
+   * `<name>.phi-erasures`), since the process that served the erasure rebuilds only its own. Unset in
+   * the embedded composition, where that process is the only one.
+   */
+  rebuildOnErasure?: string;
 }
 
 /** The stream categories one process relays to the bus, and the name of its relay's checkpoint. */
@@ -73,6 +82,8 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(READINESS) private readonly readiness: ReadinessRegistry,
     @Inject(RINGBACK_CONFIG) private readonly config: RingbackConfig,
   ) {}
+
+  private erasures: BusConsumer | undefined;
 
   async onModuleInit(): Promise<void> {
     await this.relay?.start();
@@ -101,6 +112,22 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
           if (pending.length > maxLag) behind.push(`${p.id} more than ${maxLag} events behind`);
         }
         return behind.length === 0 ? { ok: true } : { ok: false, detail: behind.join('; ') };
+      });
+    }
+    const service = this.options.rebuildOnErasure;
+    if (service && projections.length > 0) {
+      // The shredded fields read as [erased] once replayed: the same rebuild the serving process does.
+      this.erasures = await this.adapters.bus.consume({
+        groupId: `${service}.phi-erasures`,
+        topics: [topicForCategory(PHI_ERASURE_CATEGORY)],
+        handler: async (message) => {
+          if (message.envelope.type !== 'PatientDataErased') return;
+          // Keys this process cached before the erasure would still decrypt what the rebuild replays.
+          const { subjects } = message.envelope.data as PatientDataErasedV1;
+          for (const subject of subjects) await this.adapters.phi.keys.forget(subject);
+          for (const runner of this.runners) await runner.rebuild();
+          for (const runner of this.runners) await runner.whenCaughtUp();
+        },
       });
     }
     this.readiness.registerCheck('event-store', async () => {
@@ -138,6 +165,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.erasures?.stop();
     for (const runner of this.runners) await runner.stop();
     await this.relay?.stop();
     await this.adapters.close();
