@@ -47,7 +47,7 @@ class WebhookLoad {
   retries = 0;
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private sent = 0;
 
   constructor(
@@ -59,7 +59,7 @@ class WebhookLoad {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        const p = this.post(this.sent++).finally(() => this.inFlight.delete(p));
+        const p: Promise<unknown> = this.post(this.sent++).finally(() => this.inFlight.delete(p));
         this.inFlight.add(p);
         await sleep(CALL_EVERY_MS);
       }
