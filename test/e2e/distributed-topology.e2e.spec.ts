@@ -7,10 +7,12 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
-import type { TaskViewMessage } from '@ringback/contracts';
+import { PHI_REDACTED, type TaskViewMessage } from '@ringback/contracts';
 import { eventually, infraEndpoints, requireInfra, uniqueSuffix } from '@ringback/testing';
+import { SqliteEventStore } from '@ringback/event-store-sqlite';
 import { loadRoutes, serviceFor } from '../infra/topology/routes';
 import { startTopology, topologyServices, type RunningTopology } from '../infra/topology/topology';
+import { topicCensus } from './test-fixtures/topic-census';
 
 const JWT_SECRET = 'distributed-topology-jwt-secret-long-enough-42';
 const WEBHOOK_SECRET = 'distributed-topology-webhook-secret-long-enough-42';
@@ -268,6 +270,52 @@ describe('the distributed topology: every service its own process on Kafka and F
       // The SLA monitor (its own process) answers its read API through the same origin.
       const alerts = await json<{ items: unknown[] }>(await call('GET', '/api/v1/alerts', supervisor));
       assert.ok(Array.isArray(alerts.items));
+
+      // An erasure served by one process (call-ingest, by the route table) reaches the read models of
+      // the others from the bus: triage's tasks read model on FerretDB (another process's projection,
+      // holding the caller's number in clear) is rebuilt and shows it erased.
+      const readModels = await mongoose.createConnection(topology.mongoUrl).asPromise();
+      try {
+        const tasks = readModels
+          .getClient()
+          .db(readModels.name)
+          .collection<{ _id: string; callerPhone?: string }>('tasks');
+        const taskDoc = async () => (await tasks.findOne({ _id: taskId })) ?? undefined;
+        assert.equal((await taskDoc())?.callerPhone, '+13035550199');
+        const erasure = await call('POST', '/api/v1/admin/erasures', admin, {
+          taskId,
+          reason: 'patient_request',
+        });
+        assert.equal(erasure.status, 201, await erasure.clone().text());
+        await eventually(async () => (await taskDoc())?.callerPhone === PHI_REDACTED, 120_000, 1_000);
+      } finally {
+        await readModels.close();
+      }
+
+      // Every stored event reached the bus exactly once: each category is relayed by the one service
+      // that owns it, not once per process (counted by eventId over every event topic).
+      const store = new SqliteEventStore({ path: path.join(dataDir, 'events.sqlite') });
+      const stored = await store.readAll();
+      await store.close();
+      assert.ok(stored.length > 10, `${stored.length} events stored`);
+      let census = await topicCensus(brokers, namespace);
+      await eventually(
+        async () => {
+          census = await topicCensus(brokers, namespace);
+          return stored.every((e) => census.counts.has(e.envelope.eventId));
+        },
+        60_000,
+        1_000,
+      );
+      const storedIds = new Set(stored.map((e) => e.envelope.eventId));
+      const repeated = [...census.counts].filter(([, n]) => n !== 1);
+      assert.deepEqual(repeated, [], 'no event published twice');
+      assert.deepEqual(
+        [...census.counts.keys()].filter((id) => !storedIds.has(id)),
+        [],
+        'nothing on the event topics that is not stored',
+      );
+      assert.equal(census.messages, stored.length);
 
       // SIGTERM: every process drains and exits 0, and says so in its log.
       for (const b of boards) b.socket.disconnect();

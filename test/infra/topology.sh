@@ -6,6 +6,8 @@
 #           prints the origin (TOPOLOGY_PORT, default 38080) when every service is ready
 #   down    SIGTERM the topology (every service drains and exits), then infra.sh down
 #   status  what runs
+# env: TOPOLOGY_PORT (the origin), TOPOLOGY_NAMESPACE (topics, groups, database; default topology),
+#      RINGBACK_INFRA_RUN and infra.sh's RINGBACK_* ports: set them all to run a second topology beside one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

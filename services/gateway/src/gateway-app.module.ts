@@ -3,12 +3,12 @@ import { GatewayModule } from '@ringback/gateway-service';
 import { ringbackEventRegistry } from '@ringback/contracts';
 import { PlatformRuntimeModule, type PlatformAdapters, type PlatformRuntimeOptions } from '@ringback/runtime';
 
-/** gateway as its own process: the platform adapters (it keeps no projections), then the service module. */
+/** gateway as its own process: the platform adapters (no projections, no relay), then the service module. */
 @Module({})
 export class GatewayAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay'> = {},
   ): DynamicModule {
     return {
       module: GatewayAppModule,
@@ -17,6 +17,8 @@ export class GatewayAppModule {
           ...options,
           projections: [],
           registry: ringbackEventRegistry(),
+          // It writes no stream (task views are published by triage): nothing to relay.
+          relay: false,
         }),
         GatewayModule,
       ],

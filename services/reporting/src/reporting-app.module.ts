@@ -1,14 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ReportingModule, reportingProjections } from '@ringback/reporting-service';
-import { ringbackEventRegistry } from '@ringback/contracts';
-import { PlatformRuntimeModule, type PlatformAdapters, type PlatformRuntimeOptions } from '@ringback/runtime';
+import { categoriesProducedBy, ringbackEventRegistry } from '@ringback/contracts';
+import {
+  PlatformRuntimeModule,
+  type PlatformAdapters,
+  type PlatformRuntimeOptions,
+  type RelayOwnership,
+} from '@ringback/runtime';
+
+/**
+ * The store-to-bus relay of this process: reporting relays the streams it writes: call-log imports.
+ */
+export const REPORTING_RELAY: RelayOwnership = {
+  owner: 'reporting',
+  categories: categoriesProducedBy('reporting'),
+};
 
 /** reporting as its own process: the platform adapters and its projections, then the service module. */
 @Module({})
 export class ReportingAppModule {
   static forRoot(
     adapters: PlatformAdapters,
-    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry'> = {},
+    options: Omit<PlatformRuntimeOptions, 'projections' | 'registry' | 'relay' | 'rebuildOnErasure'> = {},
   ): DynamicModule {
     return {
       module: ReportingAppModule,
@@ -17,6 +30,8 @@ export class ReportingAppModule {
           ...options,
           projections: reportingProjections,
           registry: ringbackEventRegistry(),
+          relay: REPORTING_RELAY,
+          rebuildOnErasure: 'reporting',
         }),
         ReportingModule,
       ],

@@ -64,6 +64,13 @@ export interface RunningTopology {
   proxy: RunningProxy;
   /** SIGTERM to every process; resolves with each exit code (null: had to be SIGKILLed). */
   stop(): Promise<{ service: string; replica: number; code: number | null }[]>;
+  /** SIGKILL one process (no drain, no shutdown hooks) and wait until it is gone. */
+  kill(proc: TopologyProcess): Promise<void>;
+  /**
+   * Start a stopped process again on its port and log, as its supervisor would; resolves when it is
+   * ready (`until: 'live'`: when it answers /healthz, before it has caught up).
+   */
+  start(proc: TopologyProcess, options?: { until?: 'ready' | 'live'; timeoutMs?: number }): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -92,7 +99,7 @@ const tail = (file: string, lines = 30): string => {
   }
 };
 
-async function waitReady(proc: TopologyProcess, deadline: number): Promise<void> {
+async function waitReady(proc: TopologyProcess, deadline: number, probe = '/readyz'): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) {
@@ -104,7 +111,7 @@ async function waitReady(proc: TopologyProcess, deadline: number): Promise<void>
       continue;
     }
     try {
-      const res = await fetch(`${proc.url}/readyz`);
+      const res = await fetch(`${proc.url}${probe}`);
       if (res.status === 200) return;
       last = `${res.status} ${await res.text()}`;
     } catch (error) {
@@ -230,5 +237,22 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     await stop();
     throw error;
   }
-  return { url: proxy.url, processes, mongoUrl, proxy, stop };
+  const kill = async (proc: TopologyProcess) => {
+    const child = proc.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  };
+  const start = async (
+    proc: TopologyProcess,
+    { until = 'ready', timeoutMs = 180_000 }: { until?: 'ready' | 'live'; timeoutMs?: number } = {},
+  ) => {
+    if (proc.child.exitCode === null && proc.child.signalCode === null)
+      throw new Error(`${proc.service}#${proc.replica} is still running`);
+    proc.child = spawnService(proc, Number(new URL(proc.url).port));
+    await waitReady(proc, Date.now() + timeoutMs, until === 'ready' ? '/readyz' : '/healthz');
+  };
+  return { url: proxy.url, processes, mongoUrl, proxy, stop, kill, start };
 }

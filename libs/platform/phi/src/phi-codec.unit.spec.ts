@@ -243,4 +243,30 @@ describe('SQLite PHI key store shared by two processes (two connections to one f
       await b.close();
     }
   });
+
+  it('a process that forgets the erased patient sees another process’s destroy at once, despite its cache', async () => {
+    const file = path.join(dir, 'shared-keys-forget.sqlite');
+    const a = new SqlitePhiKeyStore({ path: file, masterKey: MASTER });
+    const b = new SqlitePhiKeyStore({ path: file, masterKey: MASTER, cacheMs: 3_600_000 });
+    try {
+      const spec = { subject: 'pForget', keyClass: 'contact' as const, day: null };
+      const other = { subject: 'pKept', keyClass: 'contact' as const, day: null };
+      const ka = await a.generateDataKey(spec);
+      const kept = await a.generateDataKey(other);
+      assert.deepEqual(await b.decrypt(ka.keyId), ka.key);
+      assert.deepEqual(await b.decrypt(kept.keyId), kept.key);
+      assert.equal(await b.erasedAt('pForget'), null);
+      await a.destroy({ subject: 'pForget' });
+      // Still cached in b: what a rebuild there would read without the erasure event.
+      assert.deepEqual(await b.decrypt(ka.keyId), ka.key);
+      await b.forget('pForget');
+      assert.equal(await b.decrypt(ka.keyId), null);
+      assert.notEqual(await b.erasedAt('pForget'), null);
+      assert.notEqual((await b.generateDataKey(spec)).keyId, ka.keyId);
+      assert.deepEqual(await b.decrypt(kept.keyId), kept.key, 'other patients untouched');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

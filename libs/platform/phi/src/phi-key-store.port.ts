@@ -41,6 +41,11 @@ export interface PhiKeyStore {
    * patient's plaintext events.
    */
   erasedAt(subject: string): Promise<string | null>;
+  /**
+   * Forgets what this process holds in memory about the patient's keys, so an erasure another process
+   * made (learnt from its PatientDataErased) applies here at once rather than when a cache expires.
+   */
+  forget(subject: string): Promise<void>;
   /** The latest retention cutoff (`YYYY-MM-DD`): plaintext content of earlier days reads as redacted. */
   contentCutoffDay(): Promise<string | null>;
   /** The patient of a patient-scoped stream (a task, a caller line), once an event named them. */

@@ -186,6 +186,13 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     }
   }
 
+  async forget(subject: string): Promise<void> {
+    const prefix = `${subject}:`;
+    for (const keyId of this.keys.keys()) if (keyId.startsWith(prefix)) this.keys.delete(keyId);
+    for (const [logical, entry] of this.live) if (entry.keyId.startsWith(prefix)) this.live.delete(logical);
+    this.erasures.delete(subject);
+  }
+
   async erasedAt(subject: string): Promise<string | null> {
     const cached = this.erasures.get(subject);
     if (cached && this.fresh(cached.at)) return cached.erasedAt;

@@ -13,7 +13,9 @@ import {
   EVENT_STORE,
   READ_MODEL_STORE,
   StoreToBusRelay,
+  type BusConsumer,
 } from '@ringback/platform-core';
+import { PHI_ERASURE_CATEGORY, topicForCategory, type PatientDataErasedV1 } from '@ringback/contracts';
 import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import type { RingbackConfig } from '@ringback/config';
 import {
@@ -39,6 +41,28 @@ export interface PlatformRuntimeOptions {
   clock?: Clock;
   /** Provided as ID_GENERATOR (default: UUIDv7 on the CLOCK). */
   ids?: IdGenerator;
+  /**
+   * What this process's store-to-bus relay publishes. Absent: every category, on the checkpoint
+   * `store-to-bus-relay` (the embedded composition, the only process). In a distributed deployment
+   * each service root names the categories it owns (the streams it writes) under a checkpoint of its
+   * own, so every stored event is published by exactly one process; `false`: no relay (a process that
+   * owns no stream, such as the gateway).
+   */
+  relay?: RelayOwnership | false;
+  /**
+   * The service name of a process that runs beside others (a distributed deployment): its read models
+   * are rebuilt whenever any process records an erasure (PatientDataErased from the bus, consumer group
+   * `<name>.phi-erasures`), since the process that served the erasure rebuilds only its own. Unset in
+   * the embedded composition, where that process is the only one.
+   */
+  rebuildOnErasure?: string;
+}
+
+/** The stream categories one process relays to the bus, and the name of its relay's checkpoint. */
+export interface RelayOwnership {
+  /** Names the checkpoint `store-to-bus-relay.<owner>` (the service). */
+  owner: string;
+  categories: readonly string[];
 }
 
 const PLATFORM_ADAPTERS = Symbol.for('ringback.PlatformAdapters');
@@ -54,13 +78,15 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(PROJECTION_CHANGES) private readonly changes: ProjectionChanges,
     @Inject(RUNTIME_OPTIONS) private readonly options: PlatformRuntimeOptions,
     @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapters,
-    @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay,
+    @Inject(STORE_TO_BUS_RELAY) private readonly relay: StoreToBusRelay | null,
     @Inject(READINESS) private readonly readiness: ReadinessRegistry,
     @Inject(RINGBACK_CONFIG) private readonly config: RingbackConfig,
   ) {}
 
+  private erasures: BusConsumer | undefined;
+
   async onModuleInit(): Promise<void> {
-    await this.relay.start();
+    await this.relay?.start();
     const projections = this.options.projections ?? [];
     const started = await startProjections({
       changes: this.changes,
@@ -88,6 +114,22 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
         return behind.length === 0 ? { ok: true } : { ok: false, detail: behind.join('; ') };
       });
     }
+    const service = this.options.rebuildOnErasure;
+    if (service && projections.length > 0) {
+      // The shredded fields read as [erased] once replayed: the same rebuild the serving process does.
+      this.erasures = await this.adapters.bus.consume({
+        groupId: `${service}.phi-erasures`,
+        topics: [topicForCategory(PHI_ERASURE_CATEGORY)],
+        handler: async (message) => {
+          if (message.envelope.type !== 'PatientDataErased') return;
+          // Keys this process cached before the erasure would still decrypt what the rebuild replays.
+          const { subjects } = message.envelope.data as PatientDataErasedV1;
+          for (const subject of subjects) await this.adapters.phi.keys.forget(subject);
+          for (const runner of this.runners) await runner.rebuild();
+          for (const runner of this.runners) await runner.whenCaughtUp();
+        },
+      });
+    }
     this.readiness.registerCheck('event-store', async () => {
       await this.adapters.eventStore.headPosition();
       return { ok: true };
@@ -96,19 +138,36 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
       await this.adapters.readModels.getCheckpoint('readiness-probe');
       return { ok: true };
     });
-    this.readiness.registerCheck('store-to-bus-relay', async () => {
-      const head = await this.adapters.eventStore.headPosition();
-      const at = this.relay.position ?? 0n;
-      const behind = head > at ? head - at : 0n;
-      return behind <= BigInt(this.config.readiness.maxLag)
-        ? { ok: true }
-        : { ok: false, detail: `${behind} positions behind the event store` };
-    });
+    const relay = this.relay;
+    if (relay) {
+      const categories = this.options.relay ? [...this.options.relay.categories] : undefined;
+      this.readiness.registerCheck('store-to-bus-relay', async () => {
+        const maxLag = this.config.readiness.maxLag;
+        if (!categories) {
+          const head = await this.adapters.eventStore.headPosition();
+          const at = relay.position ?? 0n;
+          const behind = head > at ? head - at : 0n;
+          return behind <= BigInt(maxLag)
+            ? { ok: true }
+            : { ok: false, detail: `${behind} positions behind the event store` };
+        }
+        // Counted in its own categories: its position only moves on the events it relays.
+        const pending = await this.adapters.eventStore.readAll({
+          fromPosition: relay.position ?? 0n,
+          maxCount: maxLag + 1,
+          categories,
+        });
+        return pending.length <= maxLag
+          ? { ok: true }
+          : { ok: false, detail: `more than ${maxLag} events of its categories not yet relayed` };
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.erasures?.stop();
     for (const runner of this.runners) await runner.stop();
-    await this.relay.stop();
+    await this.relay?.stop();
     await this.adapters.close();
   }
 }
@@ -116,17 +175,30 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 /**
  * Nest face of the platform adapters: provides the port tokens (EVENT_STORE, BUS, READ_MODEL_STORE,
  * CHECKPOINT_STORE), the CLOCK and ID_GENERATOR to every service module of the process, and runs the
- * store-to-bus relay.
+ * store-to-bus relay (of every category, or of the categories `options.relay` names; STORE_TO_BUS_RELAY
+ * is null in a process without one).
  */
 @Module({})
 export class PlatformRuntimeModule {
   static forRoot(adapters: PlatformAdapters, options: PlatformRuntimeOptions = {}): DynamicModule {
     const clock = options.clock ?? new SystemClock();
-    const relay = new StoreToBusRelay({
-      store: adapters.eventStore,
-      bus: adapters.bus,
-      checkpoints: adapters.checkpoints,
-    });
+    // An empty filter would read as "every category": a process that owns none says `relay: false`.
+    if (options.relay && options.relay.categories.length === 0)
+      throw new Error(`relay of ${options.relay.owner} names no category (use relay: false)`);
+    const relay =
+      options.relay === false
+        ? null
+        : new StoreToBusRelay({
+            store: adapters.eventStore,
+            bus: adapters.bus,
+            checkpoints: adapters.checkpoints,
+            ...(options.relay
+              ? {
+                  processorId: `store-to-bus-relay.${options.relay.owner}`,
+                  categories: [...options.relay.categories],
+                }
+              : {}),
+          });
     const runners: ProjectionRunner[] = [];
     return {
       module: PlatformRuntimeModule,

@@ -49,3 +49,11 @@ export const ringbackTopics = (): string[] =>
     .map(topicForCategory)
     .flatMap((topic) => [topic, deadLetterTopicFor(topic)])
     .sort();
+
+/**
+ * The stream categories whose events `producer` (a service, or `platform` for the PHI records) publishes:
+ * what that service's store-to-bus relay owns in a distributed deployment, so every category has
+ * exactly one relaying process. Sorted.
+ */
+export const categoriesProducedBy = (producer: string): string[] =>
+  [...new Set(eventDefinitions.filter((d) => d.producer === producer).map((d) => d.category))].sort();

@@ -23,12 +23,15 @@ export interface StoreToBusRelayOptions {
  */
 export class StoreToBusRelay {
   readonly processorId: string;
+  /** The categories it publishes; undefined: every category. */
+  readonly categories: readonly string[] | undefined;
   private subscription: StoreSubscription | undefined;
   private sinceSave = 0;
   private lastSaved: bigint | undefined;
 
   constructor(private readonly options: StoreToBusRelayOptions) {
     this.processorId = options.processorId ?? 'store-to-bus-relay';
+    this.categories = options.categories ? [...options.categories] : undefined;
   }
 
   async start(): Promise<void> {
