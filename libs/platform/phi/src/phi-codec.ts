@@ -12,7 +12,7 @@ import {
   type PhiSpec,
 } from '@ringback/contracts';
 import { deriveKey, openAesGcm, pseudonym, sealAesGcm } from './phi-crypto';
-import { PhiIntegrityError, type PhiKeyStore } from './phi-key-store.port';
+import { PhiIntegrityError, type PhiDataKey, type PhiKeyStore } from './phi-key-store.port';
 
 /**
  * The patient's identity as every event spells it: E.164 numbers as they are, email addresses in
@@ -75,15 +75,25 @@ export class PhiCodec {
       return typeof v === 'string' && !isPhiCiphertext(v) && v !== PHI_REDACTED;
     });
     if (plain.length === 0) return envelope;
-    const subject = await this.subjectFor(envelope, spec);
+    const { subject, remembered } = await this.subjectFor(envelope, spec);
+    // Every key (and the stream's patient) asked for at once: the key store writes them in one commit.
+    const keys: PhiDataKey[] = await Promise.all(
+      plain.map((path) => {
+        const keyClass = spec.fields[path]!;
+        return this.keys.generateDataKey({
+          subject,
+          keyClass,
+          day: keyClass === 'content' ? envelope.occurredAt.slice(0, 10) : null,
+        });
+      }),
+    ).catch(async (error: unknown) => {
+      await remembered?.catch(() => undefined); // settled, never left to reject unhandled
+      throw error;
+    });
+    await remembered;
     let data = envelope.data;
-    for (const path of plain) {
-      const keyClass = spec.fields[path]!;
-      const { keyId, key } = await this.keys.generateDataKey({
-        subject,
-        keyClass,
-        day: keyClass === 'content' ? envelope.occurredAt.slice(0, 10) : null,
-      });
+    plain.forEach((path, i) => {
+      const { keyId, key } = keys[i]!;
       const value = phiPathValue(data, path) as string;
       const { iv, sealed } = sealAesGcm(key, Buffer.from(value, 'utf8'), aad(envelope.eventId, path));
       data = withPhiPathValue(
@@ -91,7 +101,7 @@ export class PhiCodec {
         path,
         `${PHI_CIPHERTEXT_PREFIX}${keyId}.${iv.toString('base64url')}.${sealed.toString('base64url')}`,
       );
-    }
+    });
     return { ...envelope, data };
   }
 
@@ -109,7 +119,10 @@ export class PhiCodec {
       const value = phiPathValue(data, path);
       if (typeof value === 'string' && !isPhiCiphertext(value) && value !== PHI_REDACTED) {
         // Plaintext: recorded before encryption. No key can shred it; erasure and retention still apply.
-        legacySubject ??= this.subjectFor(envelope, spec);
+        legacySubject ??= this.subjectFor(envelope, spec).then(async (s) => {
+          await s.remembered;
+          return s.subject;
+        });
         if (await this.shreddedLegacy(envelope, spec.fields[path]!, legacySubject)) {
           data = withPhiPathValue(data, path, PHI_REDACTED);
           changed = true;
@@ -154,27 +167,34 @@ export class PhiCodec {
     return (await this.keys.erasedAt(await subject)) !== null;
   }
 
-  private async subjectFor(envelope: EventEnvelope, spec: PhiSpec): Promise<string> {
+  /**
+   * The key subject of an envelope; `remembered`, when the envelope names the patient of its stream,
+   * settles once that is recorded (not awaited here, so it shares a commit with the data keys).
+   */
+  private async subjectFor(
+    envelope: EventEnvelope,
+    spec: PhiSpec,
+  ): Promise<{ subject: string; remembered?: Promise<void> }> {
     const category = categoryOf(envelope.streamId);
     const patientStream = PHI_PATIENT_STREAM_CATEGORIES.includes(category);
     for (const path of spec.subject ?? []) {
       const v = phiPathValue(envelope.data, path);
       if (typeof v === 'string' && v.length > 0 && v !== PHI_REDACTED && !isPhiCiphertext(v)) {
         const subject = this.subjectOf(v);
-        if (patientStream) await this.keys.rememberStreamSubject(envelope.streamId, subject);
-        return subject;
+        if (!patientStream) return { subject };
+        return { subject, remembered: this.keys.rememberStreamSubject(envelope.streamId, subject) };
       }
     }
     const linked = spec.subjectStream?.(envelope.data as Record<string, unknown>);
     if (linked) {
       const subject = await this.keys.streamSubject(linked);
-      if (subject) return subject;
+      if (subject) return { subject };
     }
     if (patientStream) {
       const subject = await this.keys.streamSubject(envelope.streamId);
-      if (subject) return subject;
+      if (subject) return { subject };
     }
-    return this.streamSubjectOf(envelope.streamId);
+    return { subject: this.streamSubjectOf(envelope.streamId) };
   }
 }
 
