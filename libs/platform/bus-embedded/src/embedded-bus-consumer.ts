@@ -166,6 +166,7 @@ export class EmbeddedBusConsumer implements BusConsumer {
           this.held.add(lease);
         }
         position ??= store.committed(this.groupId, topic, partition) ?? 0;
+        const seen = notifiers.appended.version(lease);
         const records = store.read(topic, partition, position, this.config.batchSize);
         if (records.length === 0) {
           await notifiers.appended.wait(lease, pollIntervalMs, signal);
@@ -184,6 +185,17 @@ export class EmbeddedBusConsumer implements BusConsumer {
           position = record.offset + 1;
           notifiers.committed.notify();
         }
+        // Read to the end and nothing appended here since: wait instead of reading an empty page
+        // (appends by other processes are picked up by the poll).
+        const last = records[records.length - 1]!;
+        if (
+          records.length < this.config.batchSize &&
+          position === last.offset + 1 &&
+          this.held.has(lease) &&
+          notifiers.appended.version(lease) === seen &&
+          !signal.aborted
+        )
+          await notifiers.appended.wait(lease, pollIntervalMs, signal);
       } catch (error) {
         position = undefined;
         if (!store.isOpen) return;

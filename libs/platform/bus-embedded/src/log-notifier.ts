@@ -34,9 +34,16 @@ export class LogNotifier {
  */
 export class KeyedLogNotifier {
   private readonly byKey = new Map<string, LogNotifier>();
+  private readonly versions = new Map<string, number>();
 
   notify(key: string): void {
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
     this.byKey.get(key)?.notify();
+  }
+
+  /** Changes on every `notify(key)`: a reader that saw the same version before and after has nothing new from this process. */
+  version(key: string): number {
+    return this.versions.get(key) ?? 0;
   }
 
   wait(key: string, ms: number, signal: AbortSignal): Promise<void> {
