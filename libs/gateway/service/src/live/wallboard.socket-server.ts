@@ -36,9 +36,12 @@ import { z } from 'zod';
 import { LiveQueueState, type TaskChange } from './live-queue.state';
 
 export interface WallboardOptions {
-  /** Changes of one subscription within this window go out as one delta (default 50 ms). */
+  /**
+   * A live queue sends at most one delta per window (default 50 ms): a change after a quiet window
+   * goes out at once, the changes that follow within it together at its end.
+   */
   coalesceMs: number;
-  /** Most changes one subscription may have waiting; past it the client gets a fresh snapshot. */
+  /** Most changes one live queue may have waiting; past it its subscribers get a fresh snapshot. */
   maxPending: number;
 }
 export const WALLBOARD_OPTIONS = Symbol.for('ringback.WallboardOptions');
@@ -68,6 +71,8 @@ interface Feed {
   /** The scope's coordinators changed: the next delta carries new stats even without task changes. */
   statsDirty: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** When it last sent to its room (performance.now()). */
+  lastSentAt: number;
   /** Subscriptions on it, of connected sockets and of dropped ones that may still recover. */
   holders: number;
   /** The last few packets emitted, by seq. */
@@ -109,7 +114,7 @@ const FEED_ROOM = 'feed#';
  * stats}` and after it `queue.delta {scope, id, seq, upserts, removals}` with `seq` rising by 1.
  * Authorization happens at subscribe time: subscribers of a scope whose token rules agree on every
  * task of it share one feed (a socket.io room), so each change is filtered, coalesced and encoded
- * once per feed, not per socket. Changes of a feed are coalesced for `coalesceMs`; a feed with more
+ * once per feed, not per socket. A feed sends at most one delta per `coalesceMs`; a feed with more
  * than `maxPending` changes waiting (a burst) gets a fresh snapshot instead. Fed by the
  * projection-update stream ({@link LiveQueueState}), never by polling a database.
  */
@@ -154,7 +159,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       });
       this.resnapshots = createCounter(metrics, {
         name: 'gateway_resnapshots',
-        help: 'Subscriptions of slow clients dropped to a fresh snapshot',
+        help: 'Live queues sent a fresh snapshot after a burst (more changes waiting than the maximum)',
       });
       this.latency = createHistogram(metrics, {
         name: 'gateway_delta_latency_seconds',
@@ -280,6 +285,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       pendingSince: null,
       statsDirty: false,
       timer: undefined,
+      lastSentAt: -Infinity,
       holders: 0,
       recent: [],
     };
@@ -353,6 +359,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     event: 'queue.delta' | 'queue.snapshot',
     payload: P,
   ): void {
+    feed.lastSentAt = performance.now();
     feed.recent.push({ seq: payload.seq, event, payload });
     if (feed.recent.length > RECENT) feed.recent.shift();
     // One emit to the room: socket.io encodes the packet once for all the feed's sockets.
@@ -407,8 +414,13 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  /**
+   * At most one delta per `coalesceMs` and feed: a change after a quiet window goes out on the next
+   * turn of the event loop (with whatever else that turn brought), later ones at the window's end.
+   */
   private schedule(feed: Feed): void {
-    feed.timer ??= setTimeout(() => this.flush(feed), this.options.coalesceMs);
+    const wait = feed.lastSentAt + this.options.coalesceMs - performance.now();
+    feed.timer ??= setTimeout(() => this.flush(feed), Math.max(0, wait));
   }
 
   /** Too much waiting at once: every subscriber of the feed starts over from a fresh snapshot. */
