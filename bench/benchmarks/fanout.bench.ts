@@ -3,7 +3,8 @@
 // arrive at a steady rate from a load process. Measured per N: webhook accepted -> the task's first
 // queue.delta at each client (every delivery counted), and the gateway's memory per connection (RSS and
 // heap after a GC, before and after connecting). Baseline: a bare socket.io server broadcasting to the
-// same N clients in the same three rooms at the same rate.
+// same N clients in the same three rooms at the same rate. A goal not met is profiled in a re-run of
+// its step under --cpu-prof.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ClientFleet } from '../lib/clients';

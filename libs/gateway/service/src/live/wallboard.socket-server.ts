@@ -184,7 +184,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token === '') return next(new Error('unauthorized: no token'));
       // socket.io has just computed what a recovered socket missed; what its feeds emit from here
-      // until the connection handler runs reaches nobody (a socket is no room member until then).
+      // until the connection handler runs never reaches it (broadcasts skip a socket still joining).
       const replayed = socket.recovered ? this.feedSeqs(socket.id) : undefined;
       this.tokens.verify(token).then(
         (user) => {
@@ -223,6 +223,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
 
   private connect(socket: Socket): void {
     const { user, replayed } = socket.data as { user: AuthUser; replayed?: Map<Feed, number> };
+    socket.data = { user };
     const kept = socket.recovered ? this.sockets.get(socket.id) : undefined;
     if (kept) clearTimeout(kept.forget);
     const entry = kept
