@@ -3,13 +3,16 @@
 // arrive at a steady rate from a load process. Measured per N: webhook accepted -> the task's first
 // queue.delta at each client (every delivery counted), and the gateway's memory per connection (RSS and
 // heap after a GC, before and after connecting). Baseline: a bare socket.io server broadcasting to the
-// same N clients in the same three rooms at the same rate.
+// same N clients in the same three rooms at the same rate. A goal not met is profiled in a re-run of
+// its step under --cpu-prof.
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { ClientFleet } from '../lib/clients';
+import { summarizeProfileDir } from '../lib/profile';
 import { BENCH_WEBHOOK_SECRET, REGIONS, RingbackProcess, configureLocations, token } from '../lib/ringback';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { WorkerProcess, runJob } from '../lib/workers';
-import type { Benchmark, ResultRow } from '../lib/types';
+import type { BenchContext, Benchmark, ProfileSummary, ResultRow } from '../lib/types';
 import type { LoadReport } from '../workers/webhook-load.worker';
 
 const SIZES = [1_000, 5_000, 10_000];
@@ -40,6 +43,44 @@ async function rawBroadcast(n: number, rate: number): Promise<Percentiles> {
   }
 }
 
+/** A re-run of one step under `--cpu-prof`: where the gateway process spends the load window. */
+async function profiledStep(ctx: BenchContext, n: number, rate: number): Promise<ProfileSummary | undefined> {
+  const dir = path.join(ctx.resultsDir, 'profiles', 'fanout');
+  rmSync(dir, { recursive: true, force: true });
+  const rb = await RingbackProcess.start({ topology: 'embedded', cpuProfDir: dir });
+  try {
+    const locations = await configureLocations(rb.url);
+    const tokens = await Promise.all(
+      REGIONS.map((r) => token({ role: 'supervisor', sub: `sup-${r}`, regions: [r] })),
+    );
+    const { fleet } = await ClientFleet.connect(
+      { url: rb.url, count: n, tokens, scopes: REGIONS.map((id) => ({ scope: 'region', id })) },
+      2_500,
+    );
+    try {
+      const from = await rb.uptime();
+      await runJob<LoadReport>('webhook-load.worker.ts', {
+        url: rb.url,
+        secret: BENCH_WEBHOOK_SECRET,
+        locations,
+        mode: 'open',
+        rate,
+        durationMs: STEP_MS,
+        numberOffset: 9_000_000,
+      });
+      await new Promise((r) => setTimeout(r, 3_000));
+      await fleet.close();
+      await rb.stop();
+      return summarizeProfileDir(dir, ctx.root, from);
+    } finally {
+      await fleet.close();
+    }
+  } finally {
+    await rb.kill();
+    rmSync(rb.options.dataDir, { recursive: true, force: true });
+  }
+}
+
 export const fanoutBenchmark: Benchmark = {
   name: 'fanout',
   title: 'Fan-out: N wallboard clients on one gateway process',
@@ -48,14 +89,14 @@ export const fanoutBenchmark: Benchmark = {
   budgetSeconds: 240,
   async run(ctx) {
     const rows: ResultRow[] = [];
+    const maxRate = (ctx.shared.get('ingest.maxRate.embedded') as number | undefined) ?? 20;
+    const rate = Math.max(2, Math.min(10, 0.3 * maxRate));
     const rb = await RingbackProcess.start({ topology: 'embedded' });
     try {
       const locations = await configureLocations(rb.url);
       const tokens = await Promise.all(
         REGIONS.map((r) => token({ role: 'supervisor', sub: `sup-${r}`, regions: [r] })),
       );
-      const maxRate = (ctx.shared.get('ingest.maxRate.embedded') as number | undefined) ?? 20;
-      const rate = Math.max(2, Math.min(10, 0.3 * maxRate));
       let connect5000Ms = 0;
       for (const [i, n] of SIZES.entries()) {
         const span = (f: number, label: string) => ctx.progress((i + f) / SIZES.length, label);
@@ -152,6 +193,14 @@ export const fanoutBenchmark: Benchmark = {
     } finally {
       await rb.kill();
       rmSync(rb.options.dataDir, { recursive: true, force: true });
+    }
+    const missed = rows.find(
+      (r) => r.goal && r.measured !== null && r.goal.kind === 'max' && r.measured > r.goal.value,
+    );
+    if (ctx.profile && missed) {
+      ctx.progress(0.97, 'profiled re-run at 5,000 clients');
+      const profile = await profiledStep(ctx, 5_000, rate);
+      if (profile) missed.profile = profile;
     }
     return rows;
   },

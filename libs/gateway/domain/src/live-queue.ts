@@ -66,6 +66,35 @@ export function maySubscribe(viewer: Viewer, scope: QueueScope, places: readonly
   }
 }
 
+/**
+ * Who among the subscribers of `scope` see the same tasks of it: viewers with one audience key see
+ * exactly the same (`inScopeOf(scope, t) && mayView(viewer, t)` agrees for every task `t`), so their
+ * queue is computed once and pushed to all of them. The key is `*` where the scope itself implies the
+ * viewer's scope rule (an admin; a supervisor's own region, a coordinator's own pod, a staff member's
+ * own location): then every task of the scope is theirs. Otherwise the viewer's role and the claims that
+ * rule reads (a supervisor's regions of a pod or location board, ...), so the rule is still applied per
+ * task, once per distinct claim set.
+ */
+export function audienceOf(viewer: Viewer, scope: QueueScope): string {
+  const claims = (ids: readonly string[]) => JSON.stringify([...new Set(ids)].sort());
+  switch (viewer.role) {
+    case 'admin':
+      return '*';
+    case 'supervisor':
+      return scope.scope === 'region' && viewer.regions.includes(scope.id)
+        ? '*'
+        : `supervisor:${claims(viewer.regions)}`;
+    case 'coordinator':
+      return scope.scope === 'pod' && viewer.pods.includes(scope.id)
+        ? '*'
+        : `coordinator:${claims(viewer.pods)}`;
+    case 'clinic_staff':
+      return scope.scope === 'location' && viewer.locations.includes(scope.id)
+        ? '*'
+        : `clinic_staff:${claims(viewer.locations)}`;
+  }
+}
+
 /** Does the live queue of `scope` show `task` (in scope and still waiting for work)? */
 export function inQueue(scope: QueueScope, task: TaskViewMessage): boolean {
   if (!LIVE_STATUSES.includes(task.status)) return false;

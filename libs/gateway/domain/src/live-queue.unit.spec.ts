@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TaskViewMessage } from '@ringback/contracts';
 import {
+  audienceOf,
   inQueue,
+  inScopeOf,
   maySubscribe,
   mayView,
   podsOf,
@@ -98,6 +100,61 @@ describe('live queue scope', () => {
         if (maySubscribe(v, scope, places) && inQueue(scope, t)) assert.ok(mayView(v, place));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('viewers of one audience key see the same tasks of the scope; "*" sees all of them (property)', () => {
+    const regions = ['west', 'east', 'north'];
+    const pods = ['pod-mountain', 'pod-harbor', 'pod-x'];
+    const locations = ['aurora', 'lakewood', 'boston', 'pasadena'];
+    const arbViewer = fc.record({
+      role: fc.constantFrom(
+        'admin' as const,
+        'supervisor' as const,
+        'coordinator' as const,
+        'clinic_staff' as const,
+      ),
+      regions: fc.array(fc.constantFrom(...regions), { maxLength: 3 }),
+      locations: fc.array(fc.constantFrom(...locations), { maxLength: 3 }),
+      pods: fc.array(fc.constantFrom(...pods), { maxLength: 3 }),
+    });
+    const arbScope = fc.oneof(
+      fc.record({ scope: fc.constant('region' as const), id: fc.constantFrom(...regions) }),
+      fc.record({ scope: fc.constant('pod' as const), id: fc.constantFrom(...pods) }),
+      fc.record({ scope: fc.constant('location' as const), id: fc.constantFrom(...locations) }),
+    );
+    // Any combination, even one no configuration has (a clinic moved to another region since).
+    const arbTask = fc.record({
+      locationId: fc.constantFrom(...locations),
+      regionId: fc.constantFrom(...regions),
+      podId: fc.constantFrom(...pods),
+    });
+    fc.assert(
+      fc.property(
+        arbViewer,
+        arbViewer,
+        arbScope,
+        fc.array(arbTask, { maxLength: 8 }),
+        (a, b, scope, places) => {
+          for (const place of places) {
+            const t = task(place);
+            if (!inScopeOf(scope, t)) continue;
+            if (audienceOf(a, scope) === '*') assert.ok(mayView(a, t), 'a "*" audience sees every task');
+            if (audienceOf(a, scope) === audienceOf(b, scope)) assert.equal(mayView(a, t), mayView(b, t));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    const west = viewer({ regions: ['west'] });
+    assert.equal(audienceOf(west, { scope: 'region', id: 'west' }), '*');
+    assert.equal(
+      audienceOf(viewer({ regions: ['west', 'west'] }), { scope: 'pod', id: 'pod-mountain' }),
+      audienceOf(west, { scope: 'pod', id: 'pod-mountain' }),
+    );
+    assert.notEqual(
+      audienceOf(viewer({ role: 'coordinator', pods: ['west'] }), { scope: 'location', id: 'aurora' }),
+      audienceOf(viewer({ role: 'supervisor', regions: ['west'] }), { scope: 'location', id: 'aurora' }),
     );
   });
 

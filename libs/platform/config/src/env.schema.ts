@@ -184,12 +184,13 @@ export const envSchema = z.object({
   }),
   GATEWAY_COALESCE_MS: v(int(0, 10_000), {
     default: '50',
-    description: 'Changes of one live-queue subscription within this window go out as one queue.delta.',
+    description:
+      'A live queue (a scope as its subscribers may see it) sends at most one queue.delta per window: a change after a quiet window goes out at once, the ones following it within the window together at its end.',
   }),
   GATEWAY_MAX_PENDING_CHANGES: v(int(1, 1_000_000), {
     default: '1000',
     description:
-      'Changes a live-queue subscription may have waiting; past it the (slow) client gets a fresh queue.snapshot instead.',
+      'Changes a live queue may have waiting at once (a burst); past it its subscribers get a fresh queue.snapshot instead.',
   }),
   SLA_TIMER_INTERVAL_MS: v(int(0, 60_000), {
     default: '1000',
