@@ -22,6 +22,7 @@ import { PhiCodec, PhiEncryptingEventStore, SqlitePhiKeyStore } from '@ringback/
 import { InMemoryReadModelStore } from '@ringback/in-memory';
 import { MongoReadModelStore } from '@ringback/read-model-mongo';
 import { ProjectionRunner, type ReadModelStore } from '@ringback/platform-core';
+import { REBUILD_BATCHING } from '@ringback/runtime';
 import { projectionCatalogue } from '../../services/all-in-one/src/projection-catalogue';
 import { cloneText } from '../lib/clone-text';
 
@@ -188,7 +189,7 @@ async function rebuild(spec: {
   // The sequence of rebuildProjections (libs/platform/runtime), one projection at a time, timed.
   for (const [i, projection] of projectionCatalogue.entries()) {
     const t0 = performance.now();
-    const runner = new ProjectionRunner({ store, readModels, projection, registry });
+    const runner = new ProjectionRunner({ store, readModels, projection, registry, ...REBUILD_BATCHING });
     await runner.start();
     await runner.rebuild();
     await runner.whenCaughtUp();
