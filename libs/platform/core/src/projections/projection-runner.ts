@@ -1,6 +1,7 @@
 import type { EventRegistry, RecordedEvent } from '@ringback/contracts';
 import type { EventStore, StoreSubscription } from '../ports/event-store.port';
 import type { ReadModelDoc, ReadModelOp, ReadModelStore, StoredPositions } from '../ports/read-model.port';
+import { cloneDoc } from './clone-doc';
 import type { ProjectionChanges } from './projection-changes';
 import {
   hasPositionedReads,
@@ -254,7 +255,7 @@ export class ProjectionRunner {
     for (const op of ops) {
       this.pending.set(
         keyOf(op.collection, idOf(op)),
-        op.kind === 'upsert' ? { ...op, doc: structuredClone(op.doc) } : { ...op },
+        op.kind === 'upsert' ? { ...op, doc: cloneDoc(op.doc) } : { ...op },
       );
     }
     this.pendingEvents += 1;
@@ -275,7 +276,7 @@ export class ProjectionRunner {
       // (a replay over a crash's leftovers), so the store itself decides.
       if (op) await this.flush();
       const doc = await store.get<T>(collection, id);
-      return doc ? structuredClone(doc) : null;
+      return doc ? cloneDoc(doc) : null;
     }
     let stored = this.knownStored(key);
     if (stored === undefined) {
@@ -289,7 +290,7 @@ export class ProjectionRunner {
           ? op.doc
           : null
         : (stored?.doc ?? null);
-    return doc ? (structuredClone(doc) as T) : null;
+    return doc ? (cloneDoc(doc) as T) : null;
   }
 
   /** Writes the buffer with the checkpoint of its last event. Callers hold the lock. */
