@@ -17,7 +17,8 @@ import { runJob } from '../lib/workers';
 import type { Benchmark, BenchContext, ResultRow } from '../lib/types';
 import type { LoadReport, LoadSpec } from '../workers/webhook-load.worker';
 
-const DURATION_MS = 60_000;
+/** 60 s as the issue asks; BENCH_INGEST_DURATION_MS shortens a run for a quick comparison. */
+const DURATION_MS = Number(process.env['BENCH_INGEST_DURATION_MS'] ?? 60_000);
 const CONCURRENCY = 64;
 /** How long the read model may take to catch up after the load before the run is cut off. */
 const DRAIN_BOUND_MS = 30_000;
@@ -141,10 +142,10 @@ export const ingestBenchmark: Benchmark = {
     const raw = await rawKafka(infra.kafkaBrokers, 50_000, kafka.meanEventBytes || 800);
     ctx.detail('rawKafka', raw);
     const note = (r: IngestRun) =>
-      `${r.accepted.toLocaleString('en-US')} calls in 60 s (${Math.round(r.acceptRate)}/s answered 202), ${r.missing ? `read model NOT caught up ${(r.drainMs / 1000).toFixed(0)} s after the load stopped (time bound): ${r.missing} of ${r.sampled} sampled tasks missing, counted out` : `read model caught up ${(r.drainMs / 1000).toFixed(1)} s after the load stopped`}; ${r.eventsPerCall.toFixed(1)} stored events per call, ${r.meanEventBytes} B each; non-202: ${JSON.stringify(Object.fromEntries(Object.entries(r.statuses).filter(([s]) => s !== '202')))}, network errors ${r.networkErrors}`;
+      `${r.accepted.toLocaleString('en-US')} calls in ${Math.round(DURATION_MS / 1000)} s (${Math.round(r.acceptRate)}/s answered 202), ${r.missing ? `read model NOT caught up ${(r.drainMs / 1000).toFixed(0)} s after the load stopped (time bound): ${r.missing} of ${r.sampled} sampled tasks missing, counted out` : `read model caught up ${(r.drainMs / 1000).toFixed(1)} s after the load stopped`}; ${r.eventsPerCall.toFixed(1)} stored events per call, ${r.meanEventBytes} B each; non-202: ${JSON.stringify(Object.fromEntries(Object.entries(r.statuses).filter(([s]) => s !== '202')))}, network errors ${r.networkErrors}`;
     rows.push({
       benchmark: 'ingest',
-      metric: 'embedded: calls/s sustained 60 s, webhook to read model',
+      metric: `embedded: calls/s sustained ${Math.round(DURATION_MS / 1000)} s, webhook to read model`,
       goal: { kind: 'min', value: 2000, unit: 'calls/s' },
       measured: embedded.sustainedRate,
       unit: 'calls/s',
@@ -171,7 +172,7 @@ export const ingestBenchmark: Benchmark = {
     });
     rows.push({
       benchmark: 'ingest',
-      metric: 'Kafka + FerretDB: calls/s sustained 60 s, webhook to read model',
+      metric: `Kafka + FerretDB: calls/s sustained ${Math.round(DURATION_MS / 1000)} s, webhook to read model`,
       goal: { kind: 'min', value: 1000, unit: 'calls/s' },
       measured: kafka.sustainedRate,
       unit: 'calls/s',

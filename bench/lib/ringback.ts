@@ -1,7 +1,7 @@
 // Starting the system under test (bench/sut/ringback-host.ts) in a child process, and what every
 // benchmark needs of it: tokens, clinics, readiness, memory, a graceful stop or a SIGKILL.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { signDevToken, type DevTokenClaims } from '@ringback/auth';
@@ -51,7 +51,7 @@ export class RingbackProcess {
       // The benchmarks measure the system, not its abuse protection: the limiter is off (0 = unlimited).
       RATE_LIMIT_WEBHOOK_PER_MINUTE: '0',
       RATE_LIMIT_USER_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env['BENCH_SUT_LOG_LEVEL'] ?? 'warn',
       BENCH_TOPOLOGY: options.topology,
       ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
       ...(options.mongoUrl ? { MONGO_URL: options.mongoUrl } : {}),
@@ -63,7 +63,13 @@ export class RingbackProcess {
       mkdirSync(options.cpuProfDir, { recursive: true });
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
     }
-    const child = fork(HOST_ENTRY, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // BENCH_SUT_LOG=<file>: the system's own log (stdout) appended there, for a run that needs explaining.
+    const logFile = process.env['BENCH_SUT_LOG'];
+    const child = fork(HOST_ENTRY, [], {
+      execArgv,
+      env,
+      stdio: ['ignore', logFile ? openSync(logFile, 'a') : 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);

@@ -14,6 +14,7 @@ export * from './bus/consumer-lag.gauge';
 export * from './bus/dead-letter.recorder';
 export * from './projections/projection';
 export * from './projections/projection-runner';
+export * from './projections/clone-doc';
 export * from './event-store/append-rules';
 export * from './event-store/catch-up-subscription';
 export * from './event-store/polling-subscription';

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type {
-  Checkpoint,
-  FindOptions,
-  PositionedDoc,
-  PositionedReadModelStore,
-  ReadModelDoc,
-  ReadModelOp,
+import {
+  cloneDoc,
+  type Checkpoint,
+  type FindOptions,
+  type PositionedDoc,
+  type PositionedReadModelStore,
+  type ReadModelDoc,
+  type ReadModelOp,
 } from '@ringback/platform-core';
 
 /** Live document, or tombstone (`doc` null), with the position of the op that wrote it. */
@@ -39,7 +40,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
     const doc = this.collections.get(collection)?.get(id)?.doc;
-    return doc ? (structuredClone(doc) as T) : null;
+    return doc ? (cloneDoc(doc) as T) : null;
   }
 
   async getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
@@ -48,7 +49,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     const out = new Map<string, T>();
     for (const id of ids) {
       const doc = docs?.get(id)?.doc;
-      if (doc) out.set(id, structuredClone(doc) as T);
+      if (doc) out.set(id, cloneDoc(doc) as T);
     }
     return out;
   }
@@ -63,7 +64,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     for (const id of ids) {
       const entry = docs?.get(id);
       if (entry)
-        out.set(id, { doc: entry.doc ? (structuredClone(entry.doc) as T) : null, position: entry.position });
+        out.set(id, { doc: entry.doc ? (cloneDoc(entry.doc) as T) : null, position: entry.position });
     }
     return out;
   }
@@ -83,7 +84,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     );
     // As in MongoDB, a limit of 0 means no limit.
     if (options.limit) docs = docs.slice(0, options.limit);
-    return docs.map((d) => structuredClone(d) as T);
+    return docs.map((d) => cloneDoc(d) as T);
   }
 
   async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
@@ -100,7 +101,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const id = op.kind === 'upsert' ? op.doc.id : op.id;
       const current = docs.get(id);
       if (current && current.position >= op.position) continue;
-      const doc = op.kind === 'upsert' ? structuredClone(op.doc) : null;
+      const doc = op.kind === 'upsert' ? cloneDoc(op.doc) : null;
       this.reindex(op.collection, id, current?.doc ?? null, doc);
       docs.set(id, { doc, position: op.position });
     }

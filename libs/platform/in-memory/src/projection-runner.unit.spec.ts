@@ -10,6 +10,7 @@ import {
   type ReadModelDoc,
   type ReadModelOp,
   type ReadModelStore,
+  type StoredPositions,
 } from '@ringback/platform-core';
 import { eventually, testRegistry, thingHappened } from '@ringback/testing';
 import { InMemoryEventStore } from './in-memory-event-store';
@@ -188,6 +189,43 @@ class CrashingReadModelStore implements ReadModelStore {
   private async alive<T>(work: () => Promise<T>): Promise<T> {
     if (this.dead) throw new Error('store of a crashed process');
     return work();
+  }
+}
+
+/** Counts positioned reads and checks every stored position a writer tells against the store. */
+class WatchedReadModelStore extends InMemoryReadModelStore {
+  positionedReads = 0;
+  hints = 0;
+  readonly wrongHints: string[] = [];
+  /** The write of this number (1 = the first) stores its first op, then fails. */
+  failWrite = 0;
+  private writes = 0;
+
+  override getPositioned<T extends ReadModelDoc>(c: string, ids: readonly string[]) {
+    this.positionedReads += 1;
+    return super.getPositioned<T>(c, ids);
+  }
+
+  override async applyBatch(
+    ops: readonly ReadModelOp[],
+    checkpoint: Checkpoint,
+    stored?: StoredPositions,
+  ): Promise<void> {
+    for (const op of ops) {
+      const id = op.kind === 'upsert' ? op.doc.id : op.id;
+      const told = stored?.(op.collection, id);
+      if (told === undefined) continue;
+      this.hints += 1;
+      const actual = (await super.getPositioned(op.collection, [id])).get(id)?.position ?? null;
+      if (actual !== told) this.wrongHints.push(`${op.collection}/${id}: told ${told}, stored ${actual}`);
+    }
+    this.writes += 1;
+    if (this.writes === this.failWrite) {
+      const previous = await this.getCheckpoint(checkpoint.processorId);
+      await super.applyBatch(ops.slice(0, 1), previous ?? { ...checkpoint, position: 0n });
+      throw new Error('simulated failed write');
+    }
+    return super.applyBatch(ops, checkpoint);
   }
 }
 
@@ -476,6 +514,63 @@ describe('ProjectionRunner', () => {
       });
     }
   }
+
+  it('from zero, reads nothing back from the store and tells it the stored positions, which are true', async () => {
+    const store = silentStore();
+    const readModels = new WatchedReadModelStore();
+    const events = await appendEvents(store, ['thing-a', 'thing-b', 'thing-c'], 40);
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projection: counterProjection().projection,
+      batchSize: 3,
+    });
+    await runner.start();
+    await runner.whenCaughtUp();
+    assert.deepEqual(await readModel(readModels), expectedModel(events));
+    assert.equal(readModels.positionedReads, 0, 'every document came from its own writes');
+    assert.ok(readModels.hints > 20, `positions told for the documents of each batch (${readModels.hints})`);
+    assert.deepEqual(readModels.wrongHints, []);
+    // Resumed by another runner, which has seen nothing: it reads what it needs, and what it tells is true.
+    await runner.stop();
+    const more = await appendEvents(store, ['thing-a', 'thing-b', 'thing-c'], 10, 40);
+    const resumed = new ProjectionRunner({
+      store,
+      readModels,
+      projection: counterProjection().projection,
+      batchSize: 3,
+    });
+    await resumed.start();
+    await resumed.whenCaughtUp();
+    assert.deepEqual(await readModel(readModels), expectedModel([...events, ...more]));
+    assert.ok(readModels.positionedReads > 0);
+    assert.deepEqual(readModels.wrongHints, []);
+    await resumed.stop();
+    await store.close();
+  });
+
+  it('after a failed write, reads the store again instead of trusting what it remembered', async () => {
+    const store = silentStore();
+    const readModels = new WatchedReadModelStore();
+    const events = await appendEvents(store, ['thing-a', 'thing-b'], 12);
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projection: counterProjection().projection,
+      batchSize: 4,
+      maxFlushDelayMs: 1,
+      logger: quietLogger(),
+    });
+    // The second write lands its first op, then fails: the store is ahead of the runner's memory.
+    readModels.failWrite = 2;
+    await runner.start();
+    await eventually(async () => (await readModels.getCheckpoint('counters'))?.position === 12n);
+    assert.deepEqual(await readModel(readModels), expectedModel(events));
+    assert.ok(readModels.positionedReads > 0, 'read back after the failure');
+    assert.deepEqual(readModels.wrongHints, []);
+    await runner.stop();
+    await store.close();
+  });
 
   it('upcasts events through the registry before the projection sees them', async () => {
     const store = silentStore();

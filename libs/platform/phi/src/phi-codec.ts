@@ -106,6 +106,19 @@ export class PhiCodec {
   }
 
   /**
+   * The envelope with its encrypted PHI fields replaced by `PHI_REDACTED`, nothing decrypted: for a
+   * reader that never looks at them (a projection that does not show PHI).
+   */
+  redact<E extends EventEnvelope>(envelope: E): E {
+    const spec = this.registry.phiSpec(envelope.type);
+    if (!spec) return envelope;
+    let data = envelope.data;
+    for (const path of Object.keys(spec.fields))
+      if (isPhiCiphertext(phiPathValue(data, path))) data = withPhiPathValue(data, path, PHI_REDACTED);
+    return data === envelope.data ? envelope : { ...envelope, data };
+  }
+
+  /**
    * The envelope with its PHI fields in the clear, or `PHI_REDACTED` where the key was destroyed.
    * Throws PhiIntegrityError when a ciphertext was altered.
    */

@@ -8,8 +8,11 @@ import {
   isPhiCiphertext,
   ringbackEventRegistry,
   type EventEnvelope,
+  type RecordedEvent,
 } from '@ringback/contracts';
+import type { EventStore, StoreSubscription, SubscriptionOptions } from '@ringback/platform-core';
 import { PhiCodec } from './phi-codec';
+import { PhiEncryptingEventStore } from './phi-event-store';
 import { PhiIntegrityError } from './phi-key-store.port';
 import { SqlitePhiKeyStore } from './sqlite-phi-key-store';
 
@@ -111,6 +114,40 @@ describe('PHI codec (AES-256-GCM per patient, keys in the SQLite key store)', ()
     >;
     const subject = (c: string) => keyOf(c)!.split(':')[0];
     assert.equal(subject(note['note']!), subject(a['callerPhone']!));
+  });
+
+  it('hands a subscriber skipped types as stored and the PHI of types it does not read redacted', async () => {
+    const sealed = await codec.encrypt(taskOpened('t-reads', '+15550001111'));
+    const recorded: RecordedEvent = { envelope: sealed, position: 1n, streamRevision: 0 };
+    const inner = {
+      subscribe: (options: SubscriptionOptions): StoreSubscription => {
+        void options.handler(recorded);
+        return { whenCaughtUp: async () => undefined, stop: async () => undefined, lastPosition: 1n };
+      },
+    } as unknown as EventStore;
+    const store = new PhiEncryptingEventStore(inner, codec);
+    const seen = async (reads?: SubscriptionOptions['reads']): Promise<EventEnvelope> => {
+      let got: EventEnvelope | undefined;
+      store.subscribe({
+        subscriberId: 's',
+        ...(reads ? { reads } : {}),
+        handler: async (e) => {
+          got = e.envelope;
+        },
+      });
+      await new Promise((r) => setImmediate(r));
+      assert.ok(got);
+      return got;
+    };
+    const field = (e: EventEnvelope, f: string) => (e.data as Record<string, unknown>)[f];
+    assert.equal(field(await seen(), 'callerPhone'), '+15550001111');
+    assert.equal(field(await seen({ phiTypes: ['TaskOpened'] }), 'callerName'), 'Maria Quintero');
+    const redacted = await seen({ phiTypes: ['SlaAlertAcknowledged'] });
+    assert.equal(field(redacted, 'callerPhone'), PHI_REDACTED);
+    assert.equal(field(redacted, 'transcript'), PHI_REDACTED);
+    assert.equal(field(redacted, 'regionId'), 'r');
+    assert.doesNotThrow(() => registry.upcast(redacted), 'the redacted event still validates');
+    assert.equal(await seen({ types: ['TaskResolved'] }), sealed, 'a type it skips arrives as stored');
   });
 
   it('passes plaintext events written before encryption through unchanged', async () => {

@@ -58,9 +58,21 @@ export class PhiEncryptingEventStore implements EventStore {
   }
 
   subscribe(options: SubscriptionOptions): StoreSubscription {
+    const types = options.reads?.types ? new Set(options.reads.types) : undefined;
+    const phiTypes = options.reads?.phiTypes ? new Set(options.reads.phiTypes) : undefined;
     return this.inner.subscribe({
       ...options,
-      handler: async (event) => options.handler(await decryptRecorded(this.codec, event)),
+      handler: async (event) => {
+        const type = event.envelope.type;
+        // Events the subscriber skips, and PHI it never reads, are not decrypted (a replay decrypts
+        // every event once per subscriber otherwise).
+        if (types && !types.has(type)) return options.handler(event);
+        if (phiTypes && !phiTypes.has(type)) {
+          const envelope = this.codec.redact(event.envelope);
+          return options.handler(envelope === event.envelope ? event : { ...event, envelope });
+        }
+        return options.handler(await decryptRecorded(this.codec, event));
+      },
     });
   }
 

@@ -6,6 +6,7 @@ import type {
   PositionedReadModelStore,
   ReadModelDoc,
   ReadModelOp,
+  StoredPositions,
 } from '@ringback/platform-core';
 
 export interface MongoReadModelStoreOptions {
@@ -20,6 +21,9 @@ export interface MongoReadModelStoreOptions {
    */
   maxOpsPerWrite?: number;
 }
+
+/** Which server answers: FerretDB 1.x needs its own query shapes (see MongoReadModelStore). */
+type Server = 'mongodb' | 'ferretdb';
 
 /** How a read-model document sits in its collection; a tombstone has only `_id`, `_position` and `_deleted`. */
 interface StoredDoc {
@@ -42,6 +46,8 @@ const MAX_POSITION = 2n ** 63n - 1n;
 const LIVE = { _deleted: { $ne: true as const } };
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
+/** Documents per insert command on FerretDB: one SQLite transaction, no connection held per document. */
+const MAX_INSERTS_PER_WRITE = 500;
 
 /**
  * ReadModelStore on MongoDB or FerretDB 1.x, through mongoose's driver on a connection of its own
@@ -59,11 +65,27 @@ const NAMESPACE_NOT_FOUND = 26;
  * collection (split in chunks of `maxOpsPerWrite`), then the checkpoint upsert in `_checkpoints`,
  * written only once every op has landed or been skipped. A crash in between leaves ops stored ahead of
  * the checkpoint; replaying them is a no-op.
+ *
+ * FerretDB 1.24 (SQLite backend) is slow by id in two ways. A filter other than exactly
+ * `{ _id: <string> }` (`_id` plus the position guard, `_id` plus `_deleted`, `$in`) is not turned into
+ * SQL: FerretDB reads and decodes every document of the collection. And even `{ _id }` scans the table
+ * in SQLite, since its query (`_ferretdb_sjson->'$._id'`) is not the expression of its own unique index
+ * (`_ferretdb_sjson->"_id"`). Every statement by id thus costs in proportion to the collection, and a
+ * statement per op (the guarded upsert) made a replay or a busy consumer slow down as its read model
+ * grew (issue 8: 15 events/s). On FerretDB the store therefore keeps statements per batch few: reads by
+ * several ids are one `$in` (one scan), tombstones are filtered here, and the guard is applied here,
+ * against stored positions read in one `$in` or told by the writer (`StoredPositions`): documents not
+ * stored yet are inserted in bulk (one transaction; the unique index refuses a duplicate, which means
+ * another writer got there first, and the guarded path takes over), only stored ones are replaced one
+ * by one by `_id`. That is no weaker than the guarded filter on FerretDB 1.x, which itself read the
+ * document and wrote it back in two statements without a transaction; a read model has one writer, its
+ * projection runner. On MongoDB the guarded filter stays (indexed, and atomic per document).
  */
 export class MongoReadModelStore implements PositionedReadModelStore {
   private readonly connection: Connection;
   private readonly ready: Promise<mongo.Db>;
   private readonly maxOpsPerWrite: number;
+  private readonly server: Promise<Server>;
   private closed = false;
 
   constructor(options: MongoReadModelStoreOptions) {
@@ -82,22 +104,23 @@ export class MongoReadModelStore implements PositionedReadModelStore {
     });
     // A failed connection surfaces from every call; this only keeps it from being an unhandled rejection.
     this.ready.catch(() => undefined);
+    // FerretDB adds `ferretdbVersion` to buildInfo.
+    this.server = this.ready.then(async (db) =>
+      typeof (await db.command({ buildInfo: 1 }))['ferretdbVersion'] === 'string' ? 'ferretdb' : 'mongodb',
+    );
+    this.server.catch(() => undefined);
   }
 
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
-    const stored = await (await this.collection(collection)).findOne({ _id: id, ...LIVE });
-    return stored ? toDoc<T>(stored) : null;
+    // `{ _id }` alone: the one filter FerretDB answers by index; a tombstone is told apart here.
+    const stored = await (await this.collection(collection)).findOne({ _id: id });
+    return stored && !stored._deleted ? toDoc<T>(stored) : null;
   }
 
   async getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
     const out = new Map<string, T>();
-    if (ids.length === 0) return out;
-    const found = await (
-      await this.collection(collection)
-    )
-      .find({ _id: { $in: [...new Set(ids)] }, ...LIVE })
-      .toArray();
-    for (const stored of found) out.set(stored._id, toDoc<T>(stored));
+    for (const stored of await this.findByIds(collection, ids))
+      if (!stored._deleted) out.set(stored._id, toDoc<T>(stored));
     return out;
   }
 
@@ -106,13 +129,7 @@ export class MongoReadModelStore implements PositionedReadModelStore {
     ids: readonly string[],
   ): Promise<Map<string, PositionedDoc<T>>> {
     const out = new Map<string, PositionedDoc<T>>();
-    if (ids.length === 0) return out;
-    const found = await (
-      await this.collection(collection)
-    )
-      .find({ _id: { $in: [...new Set(ids)] } })
-      .toArray();
-    for (const stored of found) {
+    for (const stored of await this.findByIds(collection, ids)) {
       out.set(stored._id, {
         doc: stored._deleted ? null : toDoc<T>(stored),
         position: toBigInt(stored._position),
@@ -139,7 +156,11 @@ export class MongoReadModelStore implements PositionedReadModelStore {
     return (await this.collection(collection)).countDocuments(toMongoFilter(filter));
   }
 
-  async applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void> {
+  async applyBatch(
+    ops: readonly ReadModelOp[],
+    checkpoint: Checkpoint,
+    stored?: StoredPositions,
+  ): Promise<void> {
     ops.forEach(validateOp);
     checkPosition(checkpoint.position);
     const byCollection = new Map<string, ReadModelOp[]>();
@@ -148,11 +169,14 @@ export class MongoReadModelStore implements PositionedReadModelStore {
       if (list) list.push(op);
       else byCollection.set(op.collection, [op]);
     }
+    const ferret = ops.length > 0 && (await this.server) === 'ferretdb';
     // One after the other, in bounded chunks, to keep FerretDB's connection use low (see maxOpsPerWrite).
     for (const [name, list] of byCollection) {
       const collection = await this.collection(name);
-      for (let i = 0; i < list.length; i += this.maxOpsPerWrite)
-        await writeGuarded(collection, list.slice(i, i + this.maxOpsPerWrite));
+      if (ferret) await this.writeById(collection, list, (id) => stored?.(name, id));
+      else
+        for (let i = 0; i < list.length; i += this.maxOpsPerWrite)
+          await writeGuarded(collection, list.slice(i, i + this.maxOpsPerWrite));
     }
     const db = await this.db();
     await db
@@ -190,6 +214,80 @@ export class MongoReadModelStore implements PositionedReadModelStore {
     if (this.closed) return;
     this.closed = true;
     await this.connection.close();
+  }
+
+  /** Documents (tombstones included) with these ids: one `$in` query, or a point read for a single id. */
+  private async findByIds(
+    name: string,
+    ids: readonly string[],
+    projection?: mongo.Document,
+  ): Promise<StoredDoc[]> {
+    if (ids.length === 0) return [];
+    const collection = await this.collection(name);
+    const unique = [...new Set(ids)];
+    const options = projection ? { projection } : {};
+    // On FerretDB both scan the collection (see the class comment): one scan for all ids, not one each.
+    if (unique.length > 1) return collection.find({ _id: { $in: unique } }, options).toArray();
+    const doc = await collection.findOne({ _id: unique[0]! }, options);
+    return doc ? [doc] : [];
+  }
+
+  /**
+   * FerretDB: the guard applied here (see the class comment). `known` gives the writer's stored
+   * positions (null: no document; undefined: not known, read by id).
+   */
+  private async writeById(
+    collection: mongo.Collection<StoredDoc>,
+    ops: readonly ReadModelOp[],
+    known: (id: string) => bigint | null | undefined,
+  ): Promise<void> {
+    // Stored position per id before this batch; null: no document (nor tombstone) with that id.
+    const before = new Map<string, bigint | null>();
+    const toRead: string[] = [];
+    for (const op of ops) {
+      const id = idOf(op);
+      if (before.has(id)) continue;
+      const position = known(id);
+      before.set(id, position ?? null);
+      if (position === undefined) toRead.push(id);
+    }
+    for (const s of await this.findByIds(collection.collectionName, toRead, { _position: 1 }))
+      before.set(s._id, storedPosition(s));
+    // Applied in order, each only over an older position: the last fresh op per document lands.
+    const latest = new Map(before);
+    const landing = new Map<string, ReadModelOp>();
+    for (const op of ops) {
+      const id = idOf(op);
+      const position = latest.get(id);
+      if (position !== null && position !== undefined && position >= op.position) continue;
+      landing.set(id, op);
+      latest.set(id, op.position);
+    }
+    const inserts: ReadModelOp[] = [];
+    const replaces: ReadModelOp[] = [];
+    for (const [id, op] of landing) (before.get(id) === null ? inserts : replaces).push(op);
+    for (let i = 0; i < inserts.length; i += MAX_INSERTS_PER_WRITE) {
+      const chunk = inserts.slice(i, i + MAX_INSERTS_PER_WRITE);
+      try {
+        await collection.insertMany(
+          chunk.map((op) => ({ ...replacementOf(op), _id: idOf(op) }) as StoredDoc),
+          { ordered: true },
+        );
+      } catch (error) {
+        if (!isDuplicateKeyOnly(error)) throw error;
+        // A document appeared after its position was read or told: the guarded path sorts it out.
+        for (let j = 0; j < chunk.length; j += this.maxOpsPerWrite)
+          await writeGuarded(collection, chunk.slice(j, j + this.maxOpsPerWrite));
+      }
+    }
+    for (let i = 0; i < replaces.length; i += this.maxOpsPerWrite) {
+      await collection.bulkWrite(
+        replaces.slice(i, i + this.maxOpsPerWrite).map((op) => ({
+          replaceOne: { filter: { _id: idOf(op) }, replacement: replacementOf(op), upsert: true },
+        })),
+        { ordered: true },
+      );
+    }
   }
 
   private async db(): Promise<mongo.Db> {
@@ -273,14 +371,19 @@ function decodeNested(value: unknown): unknown {
 
 const idOf = (op: ReadModelOp): string => (op.kind === 'upsert' ? op.doc.id : op.id);
 
+function replacementOf(op: ReadModelOp): Omit<StoredDoc, '_id'> {
+  if (op.kind === 'delete') return { _position: op.position, _deleted: true };
+  const { id: _id, ...fields } = op.doc;
+  return { ...(encodeNested(fields) as Record<string, unknown>), _position: op.position };
+}
+
+/** A stored document's position; one written without `_position` counts as older than any op. */
+function storedPosition(stored: StoredDoc): bigint {
+  return stored._position === undefined || stored._position === null ? -1n : toBigInt(stored._position);
+}
+
 function toWriteModel(op: ReadModelOp): mongo.AnyBulkWriteOperation<StoredDoc> {
-  let replacement: Omit<StoredDoc, '_id'>;
-  if (op.kind === 'upsert') {
-    const { id: _id, ...fields } = op.doc;
-    replacement = { ...(encodeNested(fields) as Record<string, unknown>), _position: op.position };
-  } else {
-    replacement = { _position: op.position, _deleted: true };
-  }
+  const replacement = replacementOf(op);
   return {
     replaceOne: {
       // Newer or equal stored position: no match, and the upsert's insert hits the duplicate _id.

@@ -23,16 +23,27 @@ export interface ProjectionSet {
   maxFlushDelayMs?: number;
 }
 
-const runnersFor = (set: ProjectionSet): ProjectionRunner[] =>
+/**
+ * How a rebuild batches: nobody reads the read models meanwhile, so the writes wait for a large batch
+ * (fewer statements and checkpoint writes; documents touched by several events of a batch are
+ * written once) instead of the live runner's 500 events or 50 ms.
+ */
+export const REBUILD_BATCHING = { batchSize: 5_000, maxFlushDelayMs: 1_000 } as const;
+
+const runnersFor = (
+  set: ProjectionSet,
+  batching: { batchSize?: number; maxFlushDelayMs?: number } = {},
+): ProjectionRunner[] =>
   set.projections.map(
     (projection) =>
       new ProjectionRunner({
         store: set.eventStore,
         readModels: set.readModels,
         projection,
+        ...(flushDelayOf(set) !== undefined ? { maxFlushDelayMs: flushDelayOf(set) } : {}),
+        ...batching,
         ...(set.registry ? { registry: set.registry } : {}),
         ...(set.changes ? { changes: set.changes } : {}),
-        ...(flushDelayOf(set) !== undefined ? { maxFlushDelayMs: flushDelayOf(set) } : {}),
       }),
   );
 
@@ -51,7 +62,7 @@ export async function startProjections(set: ProjectionSet): Promise<ProjectionRu
  * replays the whole event store into them, then stops. Returns the processor ids rebuilt.
  */
 export async function rebuildProjections(set: ProjectionSet): Promise<string[]> {
-  const runners = runnersFor(set);
+  const runners = runnersFor(set, REBUILD_BATCHING);
   for (const runner of runners) {
     await runner.start();
     await runner.rebuild();

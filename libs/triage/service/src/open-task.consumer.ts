@@ -37,7 +37,12 @@ import {
   type EventStore,
   type ReadModelStore,
 } from '@ringback/platform-core';
-import { TASKS_COLLECTION, type TaskDoc } from './tasks.projection';
+import {
+  TASKS_COLLECTION,
+  TASK_CALLERS_COLLECTION,
+  type TaskCallerDoc,
+  type TaskDoc,
+} from './tasks.projection';
 import {
   callbackTaskDecider,
   defaultTriagePolicy,
@@ -326,15 +331,27 @@ export class OpenTaskConsumer extends EventConsumer {
    */
   private async flagRepeatCaller(event: InboundContactEvent, command: OpenTask, now: string): Promise<void> {
     if (!this.readModels) return;
-    const others = (
-      await this.readModels.find<TaskDoc>(TASKS_COLLECTION, { callerPhone: command.data.callerPhone })
-    ).filter(
-      (d) =>
-        d.taskId !== command.data.taskId &&
-        d.locationId !== command.data.locationId &&
-        d.status !== 'resolved' &&
-        d.status !== 'unreachable',
+    // By id, not a query on callerPhone: that one reads every task document on FerretDB, which made
+    // this consumer fall behind as tasks accumulated (issue 8, Kafka + FerretDB ingest).
+    const caller = await this.readModels.get<TaskCallerDoc>(
+      TASK_CALLERS_COLLECTION,
+      command.data.callerPhone,
     );
+    const candidates: TaskDoc[] = [];
+    for (const ref of caller?.tasks ?? []) {
+      if (ref.taskId === command.data.taskId) continue;
+      const doc = await this.readModels.get<TaskDoc>(TASKS_COLLECTION, ref.taskId);
+      if (doc) candidates.push(doc);
+    }
+    const others = candidates
+      .filter(
+        (d) =>
+          d.taskId !== command.data.taskId &&
+          d.locationId !== command.data.locationId &&
+          d.status !== 'resolved' &&
+          d.status !== 'unreachable',
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const other of others) {
       const links: [string, string, string, string][] = [
         [command.data.taskId, command.data.locationId, other.taskId, other.locationId],

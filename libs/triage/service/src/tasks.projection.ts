@@ -1,6 +1,7 @@
 import {
   LOCATION_CATEGORY,
   LOCATION_CONFIGURED,
+  PHI_REDACTED,
   SLA_CATEGORY,
   taskEventSchemas,
   type LocationConfigured,
@@ -13,6 +14,18 @@ import { callbackTaskDecider, type CallbackTaskState, type TaskEvent } from '@ri
 export const TASKS_COLLECTION = 'tasks';
 /** Location calendars by version (`<locationId>@<version>`): what a task's business clock counts on. */
 export const TASK_CALENDARS_COLLECTION = 'task_calendars';
+
+/**
+ * A caller's tasks by number (id = the caller's E.164), so a new call finds the caller's tasks at
+ * other locations by id: a query on `callerPhone` reads every task document on FerretDB.
+ */
+export const TASK_CALLERS_COLLECTION = 'task_callers';
+
+export type TaskCallerDoc = {
+  id: string;
+  /** Every task opened for the number, oldest first. */
+  tasks: { taskId: string; locationId: string }[];
+};
 
 /** SLA state as recorded by sla-monitor for the task's current clock (null: nothing recorded yet). */
 export type RecordedSlaStatus = 'at_risk' | 'breached' | 'met' | 'stopped' | null;
@@ -79,8 +92,8 @@ const SLA_EVENT_TYPES: SlaEvent['type'][] = [
  */
 export const tasksProjection: Projection = {
   id: 'tasks',
-  version: 3,
-  collections: [TASKS_COLLECTION, TASK_CALENDARS_COLLECTION],
+  version: 4,
+  collections: [TASKS_COLLECTION, TASK_CALENDARS_COLLECTION, TASK_CALLERS_COLLECTION],
   categories: ['task', SLA_CATEGORY, LOCATION_CATEGORY],
   eventTypes: [...TASK_EVENT_TYPES, ...SLA_EVENT_TYPES, LOCATION_CONFIGURED],
   async handle(event, position, ctx) {
@@ -145,25 +158,47 @@ export const tasksProjection: Projection = {
     const state = callbackTaskDecider.evolve(before, taskEvent);
     if (state.status === 'none') return [];
     const retriaged = taskEvent.type === 'CallJoinedTask' && taskEvent.data.retriage !== null;
-    return upsert({
-      ...(await routingAfter(current, taskEvent, state.task, ctx)),
-      id: taskId,
-      taskId,
-      locationId: state.task.locationId,
-      regionId: state.task.regionId,
-      podId: state.task.podId,
-      callerPhone: state.task.callerPhone,
-      status: state.status,
-      tier: state.task.triage.tier,
-      dueAtMs: Date.parse(state.task.sla.dueAt),
-      state,
-      slaClockVersion: current?.slaClockVersion ?? 0,
-      // A retriage restarts the clock: thresholds of the old one no longer apply.
-      slaRecorded: retriaged ? null : (current?.slaRecorded ?? null),
-      updatedAt: event.recordedAt,
-    });
+    const ops = current ? [] : await callerOps(taskId, state.task, position, ctx);
+    return [
+      ...ops,
+      ...upsert({
+        ...(await routingAfter(current, taskEvent, state.task, ctx)),
+        id: taskId,
+        taskId,
+        locationId: state.task.locationId,
+        regionId: state.task.regionId,
+        podId: state.task.podId,
+        callerPhone: state.task.callerPhone,
+        status: state.status,
+        tier: state.task.triage.tier,
+        dueAtMs: Date.parse(state.task.sla.dueAt),
+        state,
+        slaClockVersion: current?.slaClockVersion ?? 0,
+        // A retriage restarts the clock: thresholds of the old one no longer apply.
+        slaRecorded: retriaged ? null : (current?.slaRecorded ?? null),
+        updatedAt: event.recordedAt,
+      }),
+    ];
   },
 };
+
+/** A newly opened task joins its caller's list (not for a number shredded to the redaction marker). */
+async function callerOps(
+  taskId: string,
+  task: { callerPhone: string; locationId: string },
+  position: bigint,
+  ctx: ProjectionContext,
+): Promise<ReadModelOp[]> {
+  const phone = task.callerPhone;
+  if (!phone || phone === PHI_REDACTED) return [];
+  const caller = await ctx.get<TaskCallerDoc>(TASK_CALLERS_COLLECTION, phone);
+  if (caller?.tasks.some((t) => t.taskId === taskId)) return [];
+  const doc: TaskCallerDoc = {
+    id: phone,
+    tasks: [...(caller?.tasks ?? []), { taskId, locationId: task.locationId }],
+  };
+  return [{ kind: 'upsert', collection: TASK_CALLERS_COLLECTION, doc, position }];
+}
 
 async function routingAfter(
   current: TaskDoc | null,

@@ -1,10 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventEnvelope } from '@ringback/contracts';
+import { PHI_REDACTED, type EventEnvelope } from '@ringback/contracts';
 import { VirtualClock } from '@ringback/kernel';
 import { InMemoryReadModelStore } from '@ringback/in-memory';
 import type { ReadModelDoc } from '@ringback/platform-core';
-import { TASKS_COLLECTION, tasksProjection, type TaskDoc } from './tasks.projection';
+import {
+  TASKS_COLLECTION,
+  TASK_CALLERS_COLLECTION,
+  tasksProjection,
+  type TaskCallerDoc,
+  type TaskDoc,
+} from './tasks.projection';
 import { TasksReadModel } from './tasks.read-model';
 
 let n = 0;
@@ -104,6 +110,30 @@ describe('tasks projection and live SLA status', () => {
     assert.equal(doc.tier, 2);
     assert.equal(doc.regionId, 'west');
     assert.equal(doc.dueAtMs, Date.parse('2026-11-23T20:05:00.000Z'));
+  });
+
+  it("lists each caller's tasks by number, once each, and none under a shredded number", async () => {
+    const second = envelope('TaskOpened', 'task-t2', {
+      ...(opened.data as object),
+      taskId: 't2',
+      providerCallId: 'CA2',
+    });
+    const shredded = envelope('TaskOpened', 'task-t3', {
+      ...(opened.data as object),
+      taskId: 't3',
+      providerCallId: 'CA3',
+      callerPhone: PHI_REDACTED,
+    });
+    const store = await project([location, opened, second, opened, shredded]);
+    assert.deepEqual(await store.get<TaskCallerDoc>(TASK_CALLERS_COLLECTION, '+13035550101'), {
+      id: '+13035550101',
+      tasks: [
+        { taskId: 't1', locationId: 'aurora' },
+        { taskId: 't2', locationId: 'aurora' },
+      ],
+    });
+    assert.equal(await store.get(TASK_CALLERS_COLLECTION, PHI_REDACTED), null);
+    assert.ok(await store.get<TaskDoc>(TASKS_COLLECTION, 't3'));
   });
 
   it('counts business time on the recorded calendar: the lunch closure does not make it at risk', async () => {

@@ -45,6 +45,12 @@ export interface SubscriptionOptions extends Omit<ReadAllOptions, 'maxCount'> {
   subscriberId: string;
   /** Called once per event, in global order; the next event waits for it to settle. */
   handler: (event: RecordedEvent) => Promise<void>;
+  /**
+   * What the handler reads, so a decorating store can spare work: `types`, the only event types it
+   * looks at (the others still arrive, for the cursor, but possibly as stored: PHI not decrypted);
+   * `phiTypes`, the only types whose PHI fields it reads (the others' may arrive redacted).
+   */
+  reads?: { types?: readonly string[]; phiTypes?: readonly string[] };
 }
 
 export interface StoreSubscription {

@@ -26,6 +26,13 @@ export interface FindOptions {
 }
 
 /**
+ * What a writer knows of the stored positions of the documents it writes: the position of the op that
+ * last wrote `id` (a tombstone's included), null when no document has that id, undefined when it does
+ * not know. A store without conditional writes by id (FerretDB 1.x) may rely on it instead of reading.
+ */
+export type StoredPositions = (collection: string, id: string) => bigint | null | undefined;
+
+/**
  * Read-model storage port. Documents are queried by equality on top-level fields.
  */
 export interface ReadModelStore {
@@ -37,8 +44,11 @@ export interface ReadModelStore {
     options?: FindOptions,
   ): Promise<T[]>;
   count(collection: string, filter?: Record<string, unknown>): Promise<number>;
-  /** Applies ops in order (skipping stale ones), then stores the checkpoint. */
-  applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void>;
+  /**
+   * Applies ops in order (skipping stale ones), then stores the checkpoint. `stored`, when given, must
+   * be true of the store as it is (the writer is the only one writing these documents).
+   */
+  applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint, stored?: StoredPositions): Promise<void>;
   getCheckpoint(processorId: string): Promise<Checkpoint | null>;
   /** Drops the collections and the checkpoint of a processor, for a rebuild from zero. */
   reset(processorId: string, collections: readonly string[]): Promise<void>;

@@ -1,6 +1,7 @@
 import type { EventRegistry, RecordedEvent } from '@ringback/contracts';
 import type { EventStore, StoreSubscription } from '../ports/event-store.port';
-import type { ReadModelDoc, ReadModelOp, ReadModelStore } from '../ports/read-model.port';
+import type { ReadModelDoc, ReadModelOp, ReadModelStore, StoredPositions } from '../ports/read-model.port';
+import { cloneDoc } from './clone-doc';
 import type { ProjectionChanges } from './projection-changes';
 import {
   hasPositionedReads,
@@ -26,6 +27,8 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** Longest a handled event waits in memory before its ops are written (default 50 ms). */
   maxFlushDelayMs?: number;
+  /** Most stored documents kept in memory from one batch to the next (default 20,000). */
+  cacheSize?: number;
   logger?: ProjectionLogger;
   /** Told what each flush wrote, after the write (live views follow the read model this way). */
   changes?: ProjectionChanges;
@@ -38,6 +41,8 @@ const consoleLogger: ProjectionLogger = {
 };
 
 const MAX_RETRY_DELAY_MS = 5_000;
+/** Past this many documents written since a reset, the runner stops tracking which exist. */
+const MAX_WRITTEN_KEYS = 1_000_000;
 
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 const idOf = (op: ReadModelOp): string => (op.kind === 'upsert' ? op.doc.id : op.id);
@@ -53,6 +58,12 @@ const idOf = (op: ReadModelOp): string => (op.kind === 'upsert' ? op.doc.id : op
  *
  * Handling an event and writing a batch never overlap, so `ctx.get` always sees the store plus the
  * buffer, never a batch half in flight.
+ *
+ * Being the only writer of its collections, the runner also remembers what it read and wrote (up to
+ * `cacheSize` documents, from batch to batch), and after a reset which documents exist at all: a
+ * rebuild or a steady catch-up reads the store only for documents it has not seen, and tells the store
+ * the stored positions it knows (`StoredPositions`), so a store without conditional writes by id need
+ * not read them back. A failed write forgets all of it: the store is the truth again.
  */
 export class ProjectionRunner {
   private readonly projection: Projection;
@@ -60,6 +71,7 @@ export class ProjectionRunner {
   private readonly logger: ProjectionLogger;
   private readonly batchSize: number;
   private readonly maxFlushDelayMs: number;
+  private readonly cacheSize: number;
   private readonly collections: ReadonlySet<string>;
   private readonly eventTypes: ReadonlySet<string> | undefined;
   private readonly context: ProjectionContext;
@@ -75,8 +87,10 @@ export class ProjectionRunner {
   private pendingEvents = 0;
   /** Position of the newest handled event not yet covered by a stored checkpoint. */
   private pendingPosition: bigint | undefined;
-  /** Store contents read during this batch (null: never written); valid because this runner is the only writer. */
+  /** Store contents read or written (null: never written); valid because this runner is the only writer. */
   private readonly storedCache = new Map<string, PositionedDoc | null>();
+  /** Since a reset: every document written, so any other does not exist. Undefined when not known. */
+  private written: Set<string> | undefined;
   private checkpointed: bigint | undefined;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
@@ -85,9 +99,12 @@ export class ProjectionRunner {
     this.logger = options.logger ?? consoleLogger;
     this.batchSize = options.batchSize ?? 500;
     this.maxFlushDelayMs = options.maxFlushDelayMs ?? 50;
+    this.cacheSize = options.cacheSize ?? 20_000;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new Error('batchSize must be a positive integer');
     if (!(this.maxFlushDelayMs >= 0)) throw new Error('maxFlushDelayMs must not be negative');
+    if (!Number.isInteger(this.cacheSize) || this.cacheSize < 0)
+      throw new Error('cacheSize must be a non-negative integer');
     this.collections = new Set(this.projection.collections);
     this.eventTypes = this.projection.eventTypes ? new Set(this.projection.eventTypes) : undefined;
     this.context = { get: (collection, id) => this.read(collection, id) };
@@ -122,6 +139,8 @@ export class ProjectionRunner {
         );
         await this.readModels.reset(id, collections);
       }
+      this.forgetStore();
+      if (from === undefined) this.written = new Set();
       this.checkpointed = from;
       this.subscribe(from);
     } finally {
@@ -159,6 +178,7 @@ export class ProjectionRunner {
     await this.exclusive(async () => {
       this.discardBuffer();
       await this.readModels.reset(this.projection.id, this.projection.collections);
+      this.written = new Set();
       this.checkpointed = undefined;
     });
     this.logger.info(
@@ -169,11 +189,15 @@ export class ProjectionRunner {
   }
 
   private subscribe(from: bigint | undefined): void {
-    const { id, categories } = this.projection;
+    const { id, categories, eventTypes, phiEventTypes } = this.projection;
     this.subscription = this.options.store.subscribe({
       subscriberId: id,
       ...(from !== undefined ? { fromPosition: from } : {}),
       ...(categories ? { categories } : {}),
+      reads: {
+        ...(eventTypes ? { types: eventTypes } : {}),
+        ...(phiEventTypes ? { phiTypes: phiEventTypes } : {}),
+      },
       handler: (event) => this.exclusive(() => this.onEvent(event)),
     });
   }
@@ -231,7 +255,7 @@ export class ProjectionRunner {
     for (const op of ops) {
       this.pending.set(
         keyOf(op.collection, idOf(op)),
-        op.kind === 'upsert' ? { ...op, doc: structuredClone(op.doc) } : { ...op },
+        op.kind === 'upsert' ? { ...op, doc: cloneDoc(op.doc) } : { ...op },
       );
     }
     this.pendingEvents += 1;
@@ -252,9 +276,9 @@ export class ProjectionRunner {
       // (a replay over a crash's leftovers), so the store itself decides.
       if (op) await this.flush();
       const doc = await store.get<T>(collection, id);
-      return doc ? structuredClone(doc) : null;
+      return doc ? cloneDoc(doc) : null;
     }
-    let stored = this.storedCache.get(key);
+    let stored = this.knownStored(key);
     if (stored === undefined) {
       stored = (await store.getPositioned(collection, [id])).get(id) ?? null;
       this.storedCache.set(key, stored);
@@ -266,7 +290,7 @@ export class ProjectionRunner {
           ? op.doc
           : null
         : (stored?.doc ?? null);
-    return doc ? (structuredClone(doc) as T) : null;
+    return doc ? (cloneDoc(doc) as T) : null;
   }
 
   /** Writes the buffer with the checkpoint of its last event. Callers hold the lock. */
@@ -274,23 +298,58 @@ export class ProjectionRunner {
     this.clearTimer();
     const position = this.pendingPosition;
     if (position === undefined) return;
+    const ops = [...this.pending.values()];
+    const stored: StoredPositions = (collection, id) => {
+      const known = this.knownStored(keyOf(collection, id));
+      return known === undefined ? undefined : (known?.position ?? null);
+    };
     try {
-      await this.readModels.applyBatch([...this.pending.values()], {
-        processorId: this.projection.id,
-        position,
-        version: this.projection.version,
-      });
-    } finally {
+      await this.readModels.applyBatch(
+        ops,
+        { processorId: this.projection.id, position, version: this.projection.version },
+        stored,
+      );
+    } catch (error) {
       // Whether the write landed whole, partly or not at all, the store is the truth again.
-      this.storedCache.clear();
+      this.forgetStore();
+      throw error;
     }
-    const ops = this.options.changes ? [...this.pending.values()] : [];
+    this.remember(ops);
     this.pending.clear();
     this.pendingEvents = 0;
     this.pendingPosition = undefined;
     this.checkpointed = position;
     this.flushFailures = 0;
-    this.options.changes?.publish({ projectionId: this.projection.id, position, ops });
+    this.options.changes?.publish({
+      projectionId: this.projection.id,
+      position,
+      ops,
+    });
+  }
+
+  /** What the store holds under `key` as far as this runner knows: null for nothing, undefined when not known. */
+  private knownStored(key: string): PositionedDoc | null | undefined {
+    const cached = this.storedCache.get(key);
+    if (cached !== undefined) return cached;
+    return this.written && !this.written.has(key) ? null : undefined;
+  }
+
+  /** After a write that landed: the store now holds each op over an older document (its own guard). */
+  private remember(ops: readonly ReadModelOp[]): void {
+    for (const op of ops) {
+      const key = keyOf(op.collection, idOf(op));
+      const before = this.knownStored(key);
+      if (before !== undefined && (before === null || before.position < op.position))
+        this.storedCache.set(key, { doc: op.kind === 'upsert' ? op.doc : null, position: op.position });
+      this.written?.add(key);
+    }
+    if (this.storedCache.size > this.cacheSize) this.storedCache.clear();
+    if (this.written && this.written.size > MAX_WRITTEN_KEYS) this.written = undefined;
+  }
+
+  private forgetStore(): void {
+    this.storedCache.clear();
+    this.written = undefined;
   }
 
   private discardBuffer(): void {

@@ -28,6 +28,12 @@ export interface Projection {
   /** Only these event types (default: all); the checkpoint still moves past the others. */
   eventTypes?: string[];
   /**
+   * The event types whose PHI fields (caller phone and name, transcript, notes...) `handle` reads;
+   * those of other types reach it redacted instead of decrypted, which spares a replay the decryption.
+   * Default: all types.
+   */
+  phiEventTypes?: string[];
+  /**
    * Ops for one event. Several ops on one document from a single event collapse to the last one,
    * since all carry the same position.
    */

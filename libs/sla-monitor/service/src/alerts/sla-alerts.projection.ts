@@ -60,6 +60,8 @@ export const slaAlertsProjection: Projection = {
   collections: [SLA_ALERTS_COLLECTION, SLA_ALERT_TASKS_COLLECTION],
   categories: ['task', SLA_CATEGORY, SLA_ALERT_CATEGORY],
   eventTypes: [...TASK_TYPES, 'SlaBreached', 'SlaClockStopped', 'SlaAlertAcknowledged'],
+  // The acknowledgement note is the only PHI it keeps; a task's caller and transcript it never reads.
+  phiEventTypes: ['SlaAlertAcknowledged'],
   async handle(event, position, ctx) {
     const taskId = (event.data as { taskId?: string }).taskId;
     if (!taskId) return [];
