@@ -29,6 +29,8 @@ export interface EmbeddedBusConsumerConfig {
   handler: ConsumeOptions['handler'];
   policy: RetryPolicy;
   pollIntervalMs: number;
+  /** Longest an idle worker sleeps without a wake-up (appends here and the file watcher wake it sooner). */
+  idleWaitMs: number;
   leaseTtlMs: number;
   batchSize: number;
   lagGauge: ConsumerLagGauge | undefined;
@@ -169,7 +171,7 @@ export class EmbeddedBusConsumer implements BusConsumer {
         const seen = notifiers.appended.version(lease);
         const records = store.read(topic, partition, position, this.config.batchSize);
         if (records.length === 0) {
-          await notifiers.appended.wait(lease, pollIntervalMs, signal);
+          await notifiers.appended.wait(lease, this.config.idleWaitMs, signal);
           continue;
         }
         for (const record of records) {
@@ -186,7 +188,7 @@ export class EmbeddedBusConsumer implements BusConsumer {
           notifiers.committed.notify();
         }
         // Read to the end and nothing appended here since: wait instead of reading an empty page
-        // (appends by other processes are picked up by the poll).
+        // (appends by other processes wake it through the bus's file watcher).
         const last = records[records.length - 1]!;
         if (
           records.length < this.config.batchSize &&
@@ -195,7 +197,7 @@ export class EmbeddedBusConsumer implements BusConsumer {
           notifiers.appended.version(lease) === seen &&
           !signal.aborted
         )
-          await notifiers.appended.wait(lease, pollIntervalMs, signal);
+          await notifiers.appended.wait(lease, this.config.idleWaitMs, signal);
       } catch (error) {
         position = undefined;
         if (!store.isOpen) return;

@@ -22,9 +22,12 @@ import { acquireNotifiers, partitionKey, releaseNotifiers, type LogNotifiers } f
 export interface EmbeddedBusOptions {
   /** SQLite file holding the log and the group offsets; ':memory:' for a bus that dies with the process. */
   path: string;
-  /** Partitions of a topic on first use, DLQs included (default 3). */
+  /** Partitions of a topic on first use, DLQs included (default 16: one worker each per group, and waiting handlers of different partitions share commits). */
   partitions?: number;
-  /** How often idle consumers look for messages written by other processes (default 200 ms). */
+  /**
+   * How often the bus looks whether another connection (another process) wrote to the file, waking
+   * its consumers if so (default 200 ms); an idle consumer reads nothing until then.
+   */
   pollIntervalMs?: number;
   /** A consumer that stops renewing its partition leases loses them after this long (default 15 s). */
   leaseTtlMs?: number;
@@ -55,13 +58,32 @@ export class EmbeddedBus implements Bus {
   private readonly deadLetters: DeadLetterRecorder;
   private readonly consumers = new Set<EmbeddedBusConsumer>();
   private closing: Promise<void> | undefined;
+  private readonly watcher: NodeJS.Timeout;
+  private seenVersion: number;
 
   constructor(private readonly options: EmbeddedBusOptions) {
-    this.store = new EmbeddedLogStore(options.path, options.partitions ?? 8);
+    this.store = new EmbeddedLogStore(options.path, options.partitions ?? 16);
     this.notifierKey = options.path === ':memory:' ? undefined : resolve(options.path);
     this.notifiers = acquireNotifiers(this.notifierKey);
     this.lagGauge = options.registry ? consumerLagGauge(options.registry) : undefined;
     this.deadLetters = new DeadLetterRecorder({ registry: options.registry, logger: options.logger });
+    // One cheap pragma per interval instead of one read per idle partition worker.
+    this.seenVersion = this.store.dataVersion();
+    this.watcher = setInterval(() => this.watch(), options.pollIntervalMs ?? 200);
+    this.watcher.unref();
+  }
+
+  private watch(): void {
+    if (this.closing || !this.store.isOpen) return;
+    try {
+      const version = this.store.dataVersion();
+      if (version === this.seenVersion) return;
+      this.seenVersion = version;
+    } catch {
+      // A busy or closing file: the next tick looks again (and idle workers wake on their own).
+    }
+    this.notifiers.appended.notifyAll();
+    this.notifiers.committed.notify();
   }
 
   publish(
@@ -110,6 +132,7 @@ export class EmbeddedBus implements Bus {
       handler: options.handler,
       policy,
       pollIntervalMs: this.options.pollIntervalMs ?? 200,
+      idleWaitMs: 5_000,
       leaseTtlMs: this.options.leaseTtlMs ?? 15_000,
       batchSize: this.options.batchSize ?? 100,
       lagGauge: this.lagGauge,
@@ -131,6 +154,7 @@ export class EmbeddedBus implements Bus {
   }
 
   private async shutdown(): Promise<void> {
+    clearInterval(this.watcher);
     await Promise.allSettled([...this.consumers].map((c) => c.stop()));
     this.store.close();
     releaseNotifiers(this.notifierKey);

@@ -90,7 +90,8 @@ export class EmbeddedLogStore {
     | 'renewLeases'
     | 'heldLeases'
     | 'releaseLeases'
-    | 'touch',
+    | 'touch'
+    | 'dataVersion',
     StatementSync
   >;
   private open = true;
@@ -142,11 +143,17 @@ export class EmbeddedLogStore {
       renewLeases: p('UPDATE bus_leases SET expires_at = ? WHERE member_id = ?'),
       heldLeases: p('SELECT topic, part FROM bus_leases WHERE member_id = ?'),
       releaseLeases: p('DELETE FROM bus_leases WHERE member_id = ?'),
+      dataVersion: p('PRAGMA data_version'),
       touch: p(
         `INSERT INTO bus_meta (name, value) VALUES ('synced', 1)
          ON CONFLICT (name) DO UPDATE SET value = value + 1`,
       ),
     };
+  }
+
+  /** Changes whenever another connection (another bus, another process) committed to the file. */
+  dataVersion(): number {
+    return Number((this.sql.dataVersion.get() as { data_version: number }).data_version);
   }
 
   get isOpen(): boolean {

@@ -1,6 +1,7 @@
 /**
  * Wakes waiters in this process when the log changes, so consumers react to a publish at once
- * instead of on their next poll. Writers in other processes are only seen by polling.
+ * instead of on their next poll. Writers in other processes are seen by the bus's file watcher
+ * (`PRAGMA data_version`), which wakes everyone.
  */
 export class LogNotifier {
   private readonly waiters = new Set<() => void>();
@@ -39,6 +40,12 @@ export class KeyedLogNotifier {
   notify(key: string): void {
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
     this.byKey.get(key)?.notify();
+  }
+
+  /** Wakes every waiter of every key (something changed that this process did not do itself). */
+  notifyAll(): void {
+    for (const key of this.byKey.keys()) this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    for (const notifier of this.byKey.values()) notifier.notify();
   }
 
   /** Changes on every `notify(key)`: a reader that saw the same version before and after has nothing new from this process. */
