@@ -8,7 +8,11 @@ export interface HandleCommandOptions<State, Command, Event extends EventEnvelop
   decider: Decider<State, Command, Event>;
   streamId: string;
   command: Command;
-  /** Attempts when another writer got there first (default 3): reload, decide again, append again. */
+  /**
+   * Attempts when another writer got there first (default 25): reload, decide again, append again.
+   * Stores that group-commit (the SQLite file) put the appends of one turn of the event loop in one
+   * transaction, so N commands racing on one stream win one per turn: the last needs N attempts.
+   */
   maxAttempts?: number;
 }
 
@@ -27,7 +31,7 @@ export async function handleCommand<State, Command, Event extends EventEnvelope>
   options: HandleCommandOptions<State, Command, Event>,
 ): Promise<HandleCommandResult<State, Event>> {
   const { store, registry, decider, streamId, command } = options;
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = options.maxAttempts ?? 25;
   for (let attempt = 1; ; attempt++) {
     const recorded = await store.readStream(streamId);
     let state = decider.initialState();
