@@ -129,7 +129,9 @@ export const ingestBenchmark: Benchmark = {
       const run = await ingestOnce(ctx, v.topology, DURATION_MS, span);
       runs[v.topology] = run;
       ctx.detail(v.topology, run);
-      ctx.shared.set(`ingest.maxRate.${v.topology}`, run.acceptRate);
+      // The maximum ingest rate is what reaches the read model, not what the webhook answers 202 to:
+      // latency and recovery run at fractions of it.
+      ctx.shared.set(`ingest.maxRate.${v.topology}`, run.sustainedRate);
       if (v.topology === 'embedded') ctx.shared.set('ingest.meanEventBytes', run.meanEventBytes);
       ctx.log(
         `${v.label}: ${run.accepted} calls, accepted ${run.acceptRate.toFixed(0)}/s, sustained to the read model ${run.sustainedRate.toFixed(0)}/s (drain ${run.drainMs} ms), ${run.eventsPerCall.toFixed(2)} events/call of ${run.meanEventBytes} B`,

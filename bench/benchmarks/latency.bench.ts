@@ -12,6 +12,7 @@ import {
   RingbackProcess,
   configureLocations,
   token,
+  waitTasksVisible,
   type Topology,
 } from '../lib/ringback';
 import { percentiles, type Percentiles } from '../lib/stats';
@@ -96,7 +97,11 @@ async function latencyRun(
         durationMs: 10_000,
         numberOffset: 40_000_000,
       });
-      maxRate = probe.accepted / ((probe.endedAt - probe.startedAt) / 1000);
+      // As the ingest benchmark counts it: calls until the sampled tasks are in the read model.
+      const visible = await waitTasksVisible(rb.url, probe.sampleTaskIds, 30_000);
+      maxRate =
+        (probe.accepted * (1 - visible.missing / Math.max(1, visible.sampled))) /
+        ((visible.visibleAt - probe.startedAt) / 1000);
     }
     const profileFromSeconds = await rb.uptime();
     const steps: Step[] = [];
@@ -148,7 +153,7 @@ export const latencyBenchmark: Benchmark = {
   name: 'latency',
   title: 'End-to-end latency: webhook accepted to queue.delta on a socket.io client',
   method:
-    "Three wallboard clients (one per region, another process) subscribed over `/wallboard`; an open-loop load process sends webhooks at 10 %, 50 % and 90 % of the maximum ingest rate measured by `ingest` in the same run, 10 s each; latency is from the 202 arriving at the load process to the task's first `queue.delta` at the client (same machine clock). Baseline: a bare socket.io server emitting at the same rate to the same kind of client process.",
+    "Three wallboard clients (one per region, another process) subscribed over `/wallboard`; an open-loop load process sends webhooks at 10 %, 50 % and 90 % of the maximum ingest rate measured by `ingest` in the same run (calls per second sustained to the read model, not merely answered 202), 10 s each; latency is from the 202 arriving at the load process to the task's first `queue.delta` at the client (same machine clock). Baseline: a bare socket.io server emitting at the same rate to the same kind of client process.",
   budgetSeconds: 150,
   async run(ctx) {
     const rows: ResultRow[] = [];
