@@ -15,34 +15,23 @@ import { createLogger, createMetricsRegistry } from '@ringback/observability';
 import {
   ReadModelCheckpointStore,
   createPlatformAdapters,
+  namespacedBus,
   withPhiEncryption,
   type PlatformAdapters,
 } from '@ringback/runtime';
 import { KafkaBus } from '@ringback/bus-kafka';
 import { SqliteEventStore } from '@ringback/event-store-sqlite';
 import { MongoReadModelStore } from '@ringback/read-model-mongo';
-import type { Bus } from '@ringback/platform-core';
 import type { Registry } from 'prom-client';
 import { AllInOneModule } from '../../services/all-in-one/src/all-in-one.module';
-
-/** Topics and consumer groups under a run-specific prefix, so runs on one broker never share offsets. */
-function namespaced(bus: Bus, prefix: string): Bus {
-  const topic = (t: string) => `${prefix}.${t}`;
-  return {
-    publish: (t, key, envelope, headers) => bus.publish(topic(t), key, envelope, headers),
-    consume: (options) =>
-      bus.consume({ ...options, groupId: `${prefix}.${options.groupId}`, topics: options.topics.map(topic) }),
-    sync: () => bus.sync(),
-    close: () => bus.close(),
-  };
-}
 
 function kafkaMongoAdapters(dataDir: string, env: NodeJS.ProcessEnv, registry: Registry): PlatformAdapters {
   const brokers = (env['KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
   const mongoUrl = env['MONGO_URL'];
   const namespace = env['BENCH_NAMESPACE'] ?? `bench-${process.pid}`;
   if (brokers.length === 0 || !mongoUrl) throw new Error('kafka-mongo needs KAFKA_BROKERS and MONGO_URL');
-  const bus = namespaced(
+  // Topics and groups under a run-specific prefix, so runs on one broker never share offsets.
+  const bus = namespacedBus(
     new KafkaBus({
       brokers,
       clientId: namespace,
