@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readModelContract } from '@ringback/testing';
 import fc from 'fast-check';
-import { InMemoryReadModelStore } from './in-memory-read-model-store';
+import { InMemoryReadModelStore, smallest } from './in-memory-read-model-store';
 
 readModelContract('InMemoryReadModelStore', async () => new InMemoryReadModelStore());
 
@@ -73,5 +73,50 @@ describe('InMemoryReadModelStore equality indexes', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('smallest (the top-k selection behind find with a limit)', () => {
+  it('equals a full sort cut to k, for any items and k', () => {
+    const order = (a: { v: number; id: number }, b: { v: number; id: number }) => a.v - b.v || a.id - b.id;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 400 }),
+        fc.nat(120),
+        (values, k) => {
+          const items = values.map((v, id) => ({ v, id }));
+          const expected = [...items].sort(order).slice(0, k);
+          assert.deepEqual(smallest([...items], k, order), expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('InMemoryReadModelStore memory accounting', () => {
+  it('counts live documents per collection and forgets everything on clear', async () => {
+    const store = new InMemoryReadModelStore();
+    await store.applyBatch(
+      [
+        { kind: 'upsert', collection: 'a', doc: { id: '1', v: 1 }, position: 1n },
+        { kind: 'upsert', collection: 'a', doc: { id: '2', v: 2 }, position: 2n },
+        { kind: 'upsert', collection: 'b', doc: { id: '1', v: 3 }, position: 3n },
+        { kind: 'delete', collection: 'a', id: '2', position: 4n },
+      ],
+      { processorId: 'p', position: 4n, version: 1 },
+    );
+    assert.deepEqual(
+      [...store.documentCounts()],
+      [
+        ['a', 1],
+        ['b', 1],
+      ],
+    );
+    assert.equal((await store.find('a', { v: 1 })).length, 1);
+    store.clear();
+    assert.deepEqual([...store.documentCounts()], []);
+    assert.equal((await store.find('a', { v: 1 })).length, 0, 'the equality index went too');
+    assert.equal(await store.getCheckpoint('p'), null);
   });
 });

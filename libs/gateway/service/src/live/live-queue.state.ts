@@ -31,6 +31,8 @@ const CLOSED: readonly TaskViewMessage['status'][] = ['resolved', 'unreachable']
 const KEEP_CLOSED_MS = 36 * 60 * 60_000;
 /** How many views may be held before closed old ones are swept. */
 const PRUNE_AT = 20_000;
+/** Event time between two sweeps while more than PRUNE_AT views are held. */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
  * The live state every gateway replica keeps for itself: the latest view of each task from the
@@ -59,6 +61,12 @@ export class LiveQueueState extends EventConsumer {
   private readonly listeners = new Set<TaskChangeListener>();
   private readonly people = new Map<string, CoordinatorPresence>();
   private readonly presenceListeners = new Set<(c: CoordinatorPresence) => void>();
+  /**
+   * A sweep reads every view, so it runs only when the count has doubled since the last one or
+   * PRUNE_EVERY_MS of event time has passed: a large backlog of open tasks (which no sweep can drop)
+   * would otherwise make every event cost a full scan.
+   */
+  private nextPrune = { size: PRUNE_AT, atMs: Number.NEGATIVE_INFINITY };
 
   constructor(@Inject(BUS) bus: Bus, @Optional() @Inject(RINGBACK_CONFIG) config?: RingbackConfig) {
     super(bus, ringbackEventRegistry());
@@ -92,6 +100,20 @@ export class LiveQueueState extends EventConsumer {
     for (const [taskId, { view }] of this.views)
       if (CLOSED.includes(view.status) && nowMs - Date.parse(view.sla.startedAt) > KEEP_CLOSED_MS)
         this.views.delete(taskId);
+    this.nextPrune = { size: Math.max(PRUNE_AT, 2 * this.views.size), atMs: nowMs + PRUNE_EVERY_MS };
+  }
+
+  /** How many task views are held (open ones, and closed ones of the last day and a half). */
+  get size(): number {
+    return this.views.size;
+  }
+
+  /**
+   * Forgets the task views held (they come back with the next change of each task). The soak test uses
+   * it to tell the memory the live queues hold from the rest of the process's.
+   */
+  clearViews(): void {
+    this.views.clear();
   }
 
   protected async handleEvent(event: EventEnvelope): Promise<void> {
@@ -137,6 +159,10 @@ export class LiveQueueState extends EventConsumer {
       change.sourceRecordedAtMs - Date.parse(d.view.sla.startedAt) > KEEP_CLOSED_MS
     )
       this.views.delete(d.taskId);
-    if (this.views.size > PRUNE_AT) this.prune(change.sourceRecordedAtMs);
+    if (
+      this.views.size > this.nextPrune.size ||
+      (this.views.size > PRUNE_AT && change.sourceRecordedAtMs >= this.nextPrune.atMs)
+    )
+      this.prune(change.sourceRecordedAtMs);
   }
 }

@@ -61,4 +61,32 @@ describe('LiveQueueState', () => {
       ['a'],
     );
   });
+
+  it('sweeps a large backlog of open tasks seldom, and still drops old closed tasks', async () => {
+    const state = new LiveQueueState({} as Bus);
+    let sweeps = 0;
+    const spied = state as unknown as { prune: (nowMs: number) => void };
+    const prune = spied.prune.bind(state);
+    spied.prune = (nowMs) => {
+      sweeps += 1;
+      prune(nowMs);
+    };
+    const start = Date.parse('2026-11-30T10:00:00.000Z');
+    const at = (ms: number) => new Date(ms).toISOString();
+    // 100 tasks closed at once, then 25,000 open ones a second apart: nothing of the open ones can go.
+    for (let i = 0; i < 100; i += 1)
+      await state.handle(changed(view(`c${i}`, 'resolved', at(start)), i + 1, at(start)));
+    for (let i = 0; i < 25_000; i += 1) {
+      const t = start + i * 1000;
+      await state.handle(changed(view(`o${i}`, 'open', at(t)), 1_000 + i, at(t)));
+    }
+    // Every event over 20,000 views used to sweep all of them (5,000 sweeps here): a quadratic cost.
+    assert.ok(sweeps <= 1 + Math.ceil((25_000 * 1000) / (10 * 60_000)), `${sweeps} sweeps`);
+    assert.equal(state.size, 25_100, 'open tasks and recently closed ones stay');
+    // A day and a half after the closed ones started, the next sweep lets them go.
+    const later = start + 37 * 60 * 60_000;
+    await state.handle(changed(view('late', 'open', at(later)), 100_000, at(later)));
+    assert.equal(state.size, 25_001);
+    assert.ok(state.tasks().every((t) => t.status === 'open'));
+  });
 });

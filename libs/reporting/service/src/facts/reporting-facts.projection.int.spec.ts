@@ -5,6 +5,7 @@ import { deterministicUuidV7 } from '@ringback/kernel';
 import { InMemoryEventStore, InMemoryReadModelStore } from '@ringback/in-memory';
 import { ProjectionRunner } from '@ringback/platform-core';
 import { computeKpis } from '@ringback/reporting-domain';
+import { KpiGauges } from '../kpis/kpi-gauges';
 import {
   REPORTING_APPOINTMENTS,
   REPORTING_CONTACTS,
@@ -214,5 +215,61 @@ describe('reporting facts projection (real projection runner, in-memory stores)'
       const once = await run(history, [history.length]);
       assert.deepEqual(incremental, once.incremental, 'the same facts however the events arrived');
     }
+  });
+
+  it("today's KPI gauges count the location's local day across two UTC dates and read no other date", async () => {
+    // Denver's Monday 2026-11-30 runs from 07:00Z on the 30th to 07:00Z on 1 December.
+    const events = [
+      ...history.slice(0, 8),
+      contact('CA4', '2026-12-01T05:00:00.000Z', 't4'), // Monday 22:00 in Denver, Tuesday in UTC
+      opened('t4', '2026-12-01T05:00:00.000Z', '2026-12-01T15:15:00.000Z'),
+      contact('CA5', '2026-11-30T05:00:00.000Z', 't5'), // Sunday 22:00 in Denver
+      opened('t5', '2026-11-30T05:00:00.000Z', '2026-11-30T15:15:00.000Z'),
+      contact('CA6', '2026-11-20T17:00:00.000Z', 't6'), // ten days before
+      opened('t6', '2026-11-20T17:00:00.000Z', '2026-11-20T17:15:00.000Z'),
+    ];
+    const store = new InMemoryEventStore();
+    const readModels = new InMemoryReadModelStore();
+    for (const e of events) {
+      const stream = await store.readStream(e.streamId);
+      await store.appendToStream(e.streamId, [e], {
+        expectedRevision: stream.length === 0 ? 'no_stream' : stream.at(-1)!.streamRevision,
+      });
+    }
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projection: reportingFactsProjection,
+      registry: ringbackEventRegistry(),
+    });
+    await runner.start();
+    await runner.whenCaughtUp();
+    await runner.stop();
+    const contacts = await readModels.find<ContactFactDoc>(REPORTING_CONTACTS, {});
+    assert.equal(contacts.find((c) => c.contactId === 'CA4')!.utcDay, '2026-12-01');
+    const tasks = await readModels.find<TaskFactDoc>(REPORTING_TASKS, {});
+    assert.equal(tasks.find((t) => t.taskId === 't5')!.openedUtcDay, '2026-11-30');
+
+    const filters: Record<string, unknown>[] = [];
+    const spy = Object.create(readModels) as InMemoryReadModelStore;
+    spy.find = (collection, filter = {}, options) => {
+      if (collection !== REPORTING_LOCATIONS) filters.push(filter);
+      return readModels.find(collection, filter, options);
+    };
+    const gauges = new KpiGauges(spy, { now: () => Date.parse('2026-11-30T23:00:00.000Z') });
+    const { calls, tasks: taskCounts } = await gauges.snapshot();
+    const where = { location: 'aurora', region: 'west', pod: 'pod-mountain' };
+    // CA1, CA2 (the 30th, UTC) and CA4 (1 December, UTC) are Monday in Denver; CA5 and CA6 are not.
+    assert.deepEqual([...calls], [[JSON.stringify({ ...where, kind: 'missed_call' }), 3]]);
+    assert.equal(taskCounts.get(JSON.stringify({ ...where, tier: '2', state: 'opened' })), 3);
+    assert.ok(filters.length > 0);
+    for (const f of filters)
+      assert.ok(
+        f['utcDay'] === '2026-11-30' ||
+          f['utcDay'] === '2026-12-01' ||
+          f['openedUtcDay'] === '2026-11-30' ||
+          f['openedUtcDay'] === '2026-12-01',
+        `the gauges read facts by ${JSON.stringify(f)}`,
+      );
   });
 });

@@ -26,8 +26,15 @@ export const REPORTING_CONTACTS = 'reporting_contacts';
 export const REPORTING_APPOINTMENTS = 'reporting_appointments';
 export const REPORTING_LOCATIONS = 'reporting_locations';
 
-export type TaskFactDoc = TaskFact & { id: string; [field: string]: unknown };
-export type ContactFactDoc = ContactFact & { id: string; [field: string]: unknown };
+/**
+ * The UTC date (YYYY-MM-DD) of an instant. Facts carry the UTC date they fall on, an equality key, so
+ * today's gauges read the two or three UTC dates that any location's local day overlaps instead of
+ * every fact ever recorded.
+ */
+export const utcDayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+
+export type TaskFactDoc = TaskFact & { id: string; openedUtcDay?: string; [field: string]: unknown };
+export type ContactFactDoc = ContactFact & { id: string; utcDay?: string; [field: string]: unknown };
 export type AppointmentFactDoc = AppointmentFact & { id: string; [field: string]: unknown };
 export type ReportingLocationDoc = {
   [field: string]: unknown;
@@ -62,7 +69,7 @@ const importedOf = (correlationId: string): boolean => correlationId.startsWith(
  */
 export const reportingFactsProjection: Projection = {
   id: 'reporting-facts',
-  version: 2,
+  version: 3,
   collections: [REPORTING_TASKS, REPORTING_CONTACTS, REPORTING_APPOINTMENTS, REPORTING_LOCATIONS],
   categories: ['task', SLA_CATEGORY, 'call', SLOT_CATEGORY, LOCATION_CATEGORY, CALL_IMPORT_CATEGORY],
   async handle(event, position, ctx) {
@@ -97,6 +104,7 @@ export const reportingFactsProjection: Projection = {
         taskId: answered ? null : d.taskId,
         intent: answered ? null : d.intent,
         imported: importedOf(event.correlationId),
+        utcDay: utcDayOf(event.occurredAt),
       };
       return [up(REPORTING_CONTACTS, fact)];
     }
@@ -109,8 +117,21 @@ export const reportingFactsProjection: Projection = {
           regionId: location?.regionId ?? 'unknown',
           podId: location?.podId ?? 'unknown',
         });
-        imported.push(up(REPORTING_CONTACTS, { id: facts.contact.contactId, ...facts.contact }));
-        if (facts.task) imported.push(up(REPORTING_TASKS, { id: facts.task.taskId, ...facts.task }));
+        imported.push(
+          up(REPORTING_CONTACTS, {
+            id: facts.contact.contactId,
+            ...facts.contact,
+            utcDay: utcDayOf(facts.contact.occurredAt),
+          }),
+        );
+        if (facts.task)
+          imported.push(
+            up(REPORTING_TASKS, {
+              id: facts.task.taskId,
+              ...facts.task,
+              openedUtcDay: utcDayOf(facts.task.openedAt),
+            }),
+          );
       }
       return imported;
     }
@@ -140,7 +161,8 @@ export const reportingFactsProjection: Projection = {
         { type: event.type, data: event.data } as TaskFactEvent,
         importedOf(event.correlationId),
       );
-      if (after) ops.push(up(REPORTING_TASKS, { id: taskId, ...after }));
+      if (after)
+        ops.push(up(REPORTING_TASKS, { id: taskId, ...after, openedUtcDay: utcDayOf(after.openedAt) }));
     }
     return ops;
   },

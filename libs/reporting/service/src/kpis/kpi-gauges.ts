@@ -14,6 +14,13 @@ import {
   type TaskFactDoc,
 } from '../facts/reporting-facts.projection';
 
+/** The UTC dates that the local day `isoDate` in `zone` overlaps (one or two). */
+function utcDaysOfLocalDay(isoDate: string, zone: string): string[] {
+  const start = DateTime.fromISO(isoDate, { zone }).startOf('day');
+  const end = start.plus({ days: 1 }).minus({ milliseconds: 1 });
+  return [...new Set([start, end].map((t) => t.toUTC().toISODate()!))];
+}
+
 const CACHE_MS = 10_000;
 type Where = { location: string; region: string; pod: string };
 
@@ -23,7 +30,8 @@ type Where = { location: string; region: string; pod: string };
  * - `ringback_kpi_today_calls{kind}`: calls by kind (answered, missed_call, voicemail, callback_request);
  * - `ringback_kpi_today_tasks{tier,state}`: tasks opened today, attempted and completed the same day,
  *   SLA met and breached (decided clocks).
- * Computed from the reporting facts when scraped (at most every 10 s); imported history is left out.
+ * Computed from the reporting facts when scraped (at most every 10 s), reading only the facts of the
+ * UTC dates that some location's local today overlaps; imported history is left out.
  */
 @Injectable()
 export class KpiGauges implements OnModuleInit {
@@ -91,11 +99,25 @@ export class KpiGauges implements OnModuleInit {
       const key = JSON.stringify(labels);
       m.set(key, (m.get(key) ?? 0) + 1);
     };
-    for (const c of await this.readModels.find<ContactFactDoc>(REPORTING_CONTACTS, { imported: false })) {
+    const utcDays = new Set(
+      [...locations.values()].flatMap((l) => utcDaysOfLocalDay(today.get(l.locationId)!, l.timezone)),
+    );
+    const ofToday = async <T extends ContactFactDoc | TaskFactDoc>(
+      collection: string,
+      dayField: 'utcDay' | 'openedUtcDay',
+    ): Promise<T[]> =>
+      (
+        await Promise.all(
+          [...utcDays].map((day) =>
+            this.readModels.find<T>(collection, { imported: false, [dayField]: day }),
+          ),
+        )
+      ).flat();
+    for (const c of await ofToday<ContactFactDoc>(REPORTING_CONTACTS, 'utcDay')) {
       const w = where(c.locationId);
       if (w && isToday(c.occurredAt, c.locationId)) add(calls, { ...w, kind: c.kind });
     }
-    for (const t of await this.readModels.find<TaskFactDoc>(REPORTING_TASKS, { imported: false })) {
+    for (const t of await ofToday<TaskFactDoc>(REPORTING_TASKS, 'openedUtcDay')) {
       const w = where(t.locationId);
       if (!w || !isToday(t.openedAt, t.locationId)) continue;
       const labels = { ...w, tier: String(t.tier) };
