@@ -15,6 +15,16 @@ interface Entry {
   position: bigint;
 }
 
+/**
+ * The ids of the documents matching one scalar equality filter, in ascending order of one field (ties
+ * by id): what `find` with that filter, that sort and a limit walks from the front.
+ */
+interface SortedIndex {
+  filter: Record<string, unknown>;
+  field: string;
+  entries: { value: unknown; id: string }[];
+}
+
 /** Field names the durable stores use for their own bookkeeping; refused here too so both behave alike. */
 const RESERVED_FIELDS = ['_id', '_position', '_deleted'];
 
@@ -35,6 +45,12 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
    * `matches` still checks, so a key may be coarser than the equality it stands for.
    */
   private readonly indexes = new Map<string, Map<string, Map<string, Set<string>>>>();
+  /**
+   * Sorted indexes, built on the first ascending `find` with a limit and a filter of scalar equalities
+   * (the SLA scheduler's earliest pending timers, each second) and kept up to date by `applyBatch`:
+   * collection -> signature -> index. Such a find then reads `limit` entries, not every candidate.
+   */
+  private readonly sortedIndexes = new Map<string, Map<string, SortedIndex>>();
   private closed = false;
 
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
@@ -75,8 +91,19 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     options: FindOptions = {},
   ): Promise<T[]> {
     this.assertOpen();
-    const docs = this.candidates(collection, filter).filter((d) => matches(d, filter));
     const sort = options.sort;
+    if (sort && sort.direction === 1 && options.limit && Object.values(filter).every(isIndexable)) {
+      const all = this.collections.get(collection);
+      const index = this.sortedIndexOf(collection, filter, sort.field);
+      const out: T[] = [];
+      for (const { id } of index.entries) {
+        if (out.length >= options.limit) break;
+        const doc = all?.get(id)?.doc;
+        if (doc) out.push(cloneDoc(doc) as T);
+      }
+      return out;
+    }
+    const docs = this.candidates(collection, filter).filter((d) => matches(d, filter));
     const order = (a: ReadModelDoc, b: ReadModelDoc) =>
       (sort ? sort.direction * compareValues(a[sort.field], b[sort.field]) : 0) || compareValues(a.id, b.id);
     // As in MongoDB, a limit of 0 means no limit. A small limit of many documents (the SLA scheduler's
@@ -118,6 +145,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     for (const c of collections) {
       this.collections.delete(c);
       this.indexes.delete(c);
+      this.sortedIndexes.delete(c);
     }
   }
 
@@ -143,6 +171,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   clear(): void {
     this.collections.clear();
     this.indexes.clear();
+    this.sortedIndexes.clear();
     this.checkpoints.clear();
   }
 
@@ -172,12 +201,49 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     return index;
   }
 
+  private sortedIndexOf(collection: string, filter: Record<string, unknown>, field: string): SortedIndex {
+    const signature = JSON.stringify([field, Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : 1))]);
+    let bySignature = this.sortedIndexes.get(collection);
+    if (!bySignature) this.sortedIndexes.set(collection, (bySignature = new Map()));
+    let index = bySignature.get(signature);
+    if (!index) {
+      const entries = this.candidates(collection, filter)
+        .filter((d) => matches(d, filter))
+        .map((d) => ({ value: d[field], id: d.id }))
+        .sort(compareEntries);
+      bySignature.set(signature, (index = { filter: { ...filter }, field, entries }));
+    }
+    return index;
+  }
+
+  private reindexSorted(
+    collection: string,
+    id: string,
+    before: ReadModelDoc | null,
+    after: ReadModelDoc | null,
+  ): void {
+    for (const index of this.sortedIndexes.get(collection)?.values() ?? []) {
+      const was = before !== null && matches(before, index.filter);
+      const is = after !== null && matches(after, index.filter);
+      if (was && is && compareValues(before[index.field], after[index.field]) === 0) continue;
+      if (was) {
+        const at = searchEntries(index.entries, { value: before[index.field], id });
+        if (at < index.entries.length && index.entries[at]!.id === id) index.entries.splice(at, 1);
+      }
+      if (is) {
+        const entry = { value: after[index.field], id };
+        index.entries.splice(searchEntries(index.entries, entry), 0, entry);
+      }
+    }
+  }
+
   private reindex(
     collection: string,
     id: string,
     before: ReadModelDoc | null,
     after: ReadModelDoc | null,
   ): void {
+    this.reindexSorted(collection, id, before, after);
     const byField = this.indexes.get(collection);
     if (!byField) return;
     for (const [field, index] of byField) {
@@ -218,6 +284,28 @@ function validateOp(op: ReadModelOp): void {
   for (const f of RESERVED_FIELDS) {
     if (f in op.doc) throw new Error(`document ${op.doc.id} in ${op.collection}: field ${f} is reserved`);
   }
+}
+
+const isIndexable = (value: unknown): boolean =>
+  value === null || value === undefined || indexKeyOf(value) !== undefined;
+
+function compareEntries(a: { value: unknown; id: string }, b: { value: unknown; id: string }): number {
+  return compareValues(a.value, b.value) || compareValues(a.id, b.id);
+}
+
+/** The first position in `entries` (sorted by compareEntries) not before `entry`. */
+function searchEntries(
+  entries: { value: unknown; id: string }[],
+  entry: { value: unknown; id: string },
+): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareEntries(entries[mid]!, entry) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The index key of a scalar value (strings, finite numbers, booleans); undefined for anything else. */

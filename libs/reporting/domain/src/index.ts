@@ -8,3 +8,4 @@ export * from './simulation/simulation-record';
 export * from './simulation/staffing';
 export * from './simulation/what-if-simulator';
 export * from './simulation/what-if-report';
+export * from './kpis/daily-counts';

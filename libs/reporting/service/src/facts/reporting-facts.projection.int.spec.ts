@@ -5,15 +5,18 @@ import { deterministicUuidV7 } from '@ringback/kernel';
 import { InMemoryEventStore, InMemoryReadModelStore } from '@ringback/in-memory';
 import { ProjectionRunner } from '@ringback/platform-core';
 import { computeKpis } from '@ringback/reporting-domain';
+import { DateTime } from 'luxon';
 import { KpiGauges } from '../kpis/kpi-gauges';
 import {
   REPORTING_APPOINTMENTS,
   REPORTING_CONTACTS,
+  REPORTING_DAILY_COUNTS,
   REPORTING_LOCATIONS,
   REPORTING_TASKS,
   reportingFactsProjection,
   type AppointmentFactDoc,
   type ContactFactDoc,
+  type DailyCountsDoc,
   type ReportingLocationDoc,
   type TaskFactDoc,
 } from './reporting-facts.projection';
@@ -181,6 +184,7 @@ async function run(events: EventEnvelope[], batches: number[]) {
     contacts: await readModels.find<ContactFactDoc>(REPORTING_CONTACTS, {}),
     appointments: await readModels.find<AppointmentFactDoc>(REPORTING_APPOINTMENTS, {}),
     locations: await readModels.find<ReportingLocationDoc>(REPORTING_LOCATIONS, {}),
+    daily: await readModels.find<DailyCountsDoc>(REPORTING_DAILY_COUNTS, {}),
   });
   const incremental = await dump();
   await runner.rebuild();
@@ -217,7 +221,7 @@ describe('reporting facts projection (real projection runner, in-memory stores)'
     }
   });
 
-  it("today's KPI gauges count the location's local day across two UTC dates and read no other date", async () => {
+  it("today's KPI gauges count the location's local day across two UTC dates from running counts, not facts", async () => {
     // Denver's Monday 2026-11-30 runs from 07:00Z on the 30th to 07:00Z on 1 December.
     const events = [
       ...history.slice(0, 8),
@@ -245,16 +249,19 @@ describe('reporting facts projection (real projection runner, in-memory stores)'
     await runner.start();
     await runner.whenCaughtUp();
     await runner.stop();
-    const contacts = await readModels.find<ContactFactDoc>(REPORTING_CONTACTS, {});
-    assert.equal(contacts.find((c) => c.contactId === 'CA4')!.utcDay, '2026-12-01');
-    const tasks = await readModels.find<TaskFactDoc>(REPORTING_TASKS, {});
-    assert.equal(tasks.find((t) => t.taskId === 't5')!.openedUtcDay, '2026-11-30');
-
-    const filters: Record<string, unknown>[] = [];
+    const read: string[] = [];
     const spy = Object.create(readModels) as InMemoryReadModelStore;
-    spy.find = (collection, filter = {}, options) => {
-      if (collection !== REPORTING_LOCATIONS) filters.push(filter);
+    spy.find = (collection, filter, options) => {
+      read.push(collection);
       return readModels.find(collection, filter, options);
+    };
+    spy.get = (collection, id) => {
+      read.push(collection);
+      return readModels.get(collection, id);
+    };
+    spy.getMany = (collection, ids) => {
+      read.push(collection);
+      return readModels.getMany(collection, ids);
     };
     const gauges = new KpiGauges(spy, { now: () => Date.parse('2026-11-30T23:00:00.000Z') });
     const { calls, tasks: taskCounts } = await gauges.snapshot();
@@ -262,14 +269,43 @@ describe('reporting facts projection (real projection runner, in-memory stores)'
     // CA1, CA2 (the 30th, UTC) and CA4 (1 December, UTC) are Monday in Denver; CA5 and CA6 are not.
     assert.deepEqual([...calls], [[JSON.stringify({ ...where, kind: 'missed_call' }), 3]]);
     assert.equal(taskCounts.get(JSON.stringify({ ...where, tier: '2', state: 'opened' })), 3);
-    assert.ok(filters.length > 0);
-    for (const f of filters)
-      assert.ok(
-        f['utcDay'] === '2026-11-30' ||
-          f['utcDay'] === '2026-12-01' ||
-          f['openedUtcDay'] === '2026-11-30' ||
-          f['openedUtcDay'] === '2026-12-01',
-        `the gauges read facts by ${JSON.stringify(f)}`,
+    assert.ok(
+      !read.includes(REPORTING_TASKS) && !read.includes(REPORTING_CONTACTS),
+      `the gauges read ${read.join(', ')}: not one fact`,
+    );
+    // The same counts a scan of every fact gives, at any moment of the Monday and the days around it.
+    const facts = {
+      tasks: await readModels.find<TaskFactDoc>(REPORTING_TASKS, {}),
+      contacts: await readModels.find<ContactFactDoc>(REPORTING_CONTACTS, {}),
+    };
+    for (const at of [
+      '2026-11-29T12:00:00Z',
+      '2026-11-30T07:00:00Z',
+      '2026-12-01T06:59:59Z',
+      '2026-12-01T07:00:00Z',
+    ]) {
+      const day = DateTime.fromISO(at, { zone: 'America/Denver' }).toISODate();
+      const local = (iso: string | null) =>
+        iso === null ? null : DateTime.fromISO(iso, { zone: 'America/Denver' }).toISODate();
+      const snapshot = await new KpiGauges(readModels, { now: () => Date.parse(at) }).snapshot();
+      const ofDay = facts.tasks.filter((t) => local(t.openedAt) === day);
+      assert.equal(
+        snapshot.calls.get(JSON.stringify({ ...where, kind: 'missed_call' })) ?? 0,
+        facts.contacts.filter((c) => local(c.occurredAt) === day).length,
+        at,
       );
+      for (const [state, count] of [
+        ['opened', ofDay.length],
+        ['attempted_same_day', ofDay.filter((t) => local(t.firstAttemptAt) === day).length],
+        ['completed_same_day', ofDay.filter((t) => local(t.resolvedAt) === day).length],
+        ['sla_met', ofDay.filter((t) => t.slaMet === true && !t.slaBreached).length],
+        ['sla_breached', ofDay.filter((t) => t.slaBreached || t.slaMet === false).length],
+      ] as const)
+        assert.equal(
+          snapshot.tasks.get(JSON.stringify({ ...where, tier: '2', state })) ?? 0,
+          count,
+          `${at} ${state}`,
+        );
+    }
   });
 });

@@ -12,11 +12,15 @@ import {
 } from '@ringback/contracts';
 import type { Projection, ReadModelDoc, ReadModelOp } from '@ringback/platform-core';
 import {
+  contactCounters,
+  counterDelta,
   factsOfHistoricalCall,
   evolveAppointmentFact,
   evolveTaskFact,
+  taskCounters,
   type AppointmentFact,
   type ContactFact,
+  type DailyCounts,
   type TaskFact,
   type TaskFactEvent,
 } from '@ringback/reporting-domain';
@@ -25,16 +29,14 @@ export const REPORTING_TASKS = 'reporting_tasks';
 export const REPORTING_CONTACTS = 'reporting_contacts';
 export const REPORTING_APPOINTMENTS = 'reporting_appointments';
 export const REPORTING_LOCATIONS = 'reporting_locations';
+/** Running counts per location and local day (today's gauges read these, not the facts). */
+export const REPORTING_DAILY_COUNTS = 'reporting_daily_counts';
 
-/**
- * The UTC date (YYYY-MM-DD) of an instant. Facts carry the UTC date they fall on, an equality key, so
- * today's gauges read the two or three UTC dates that any location's local day overlaps instead of
- * every fact ever recorded.
- */
-export const utcDayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+export const dailyCountsId = (locationId: string, day: string) => `${locationId}|${day}`;
+export type DailyCountsDoc = DailyCounts & { id: string; [field: string]: unknown };
 
-export type TaskFactDoc = TaskFact & { id: string; openedUtcDay?: string; [field: string]: unknown };
-export type ContactFactDoc = ContactFact & { id: string; utcDay?: string; [field: string]: unknown };
+export type TaskFactDoc = TaskFact & { id: string; [field: string]: unknown };
+export type ContactFactDoc = ContactFact & { id: string; [field: string]: unknown };
 export type AppointmentFactDoc = AppointmentFact & { id: string; [field: string]: unknown };
 export type ReportingLocationDoc = {
   [field: string]: unknown;
@@ -70,7 +72,13 @@ const importedOf = (correlationId: string): boolean => correlationId.startsWith(
 export const reportingFactsProjection: Projection = {
   id: 'reporting-facts',
   version: 3,
-  collections: [REPORTING_TASKS, REPORTING_CONTACTS, REPORTING_APPOINTMENTS, REPORTING_LOCATIONS],
+  collections: [
+    REPORTING_TASKS,
+    REPORTING_CONTACTS,
+    REPORTING_APPOINTMENTS,
+    REPORTING_LOCATIONS,
+    REPORTING_DAILY_COUNTS,
+  ],
   categories: ['task', SLA_CATEGORY, 'call', SLOT_CATEGORY, LOCATION_CATEGORY, CALL_IMPORT_CATEGORY],
   async handle(event, position, ctx) {
     const up = <T extends { id: string }>(collection: string, doc: T): ReadModelOp => ({
@@ -92,6 +100,35 @@ export const reportingFactsProjection: Projection = {
         }),
       ];
     }
+    /**
+     * The daily-count ops of a fact's change: each location's counts are kept on its local day, so a
+     * call of a location not configured yet (no time zone) is counted by no gauge: a location is
+     * configured before its calls come in.
+     */
+    const counted = async <F extends ContactFact | TaskFact>(
+      locationId: string,
+      before: F | null,
+      after: F | null,
+      countersOf: (fact: F, zone: string) => { day: string; counters: string[] } | null,
+    ): Promise<ReadModelOp[]> => {
+      const zone = (await ctx.get<ReportingLocationDoc>(REPORTING_LOCATIONS, locationId))?.timezone;
+      if (!zone) return [];
+      const changes = counterDelta(
+        before ? countersOf(before, zone) : null,
+        after ? countersOf(after, zone) : null,
+      );
+      const docs = new Map<string, DailyCountsDoc>();
+      for (const { day, counter, by } of changes) {
+        const id = dailyCountsId(locationId, day);
+        const doc = docs.get(id) ??
+          (await ctx.get<DailyCountsDoc>(REPORTING_DAILY_COUNTS, id)) ?? { id, locationId, day, counts: {} };
+        const n = (doc.counts[counter] ?? 0) + by;
+        if (n === 0) delete doc.counts[counter];
+        else doc.counts[counter] = n;
+        docs.set(id, doc);
+      }
+      return [...docs.values()].map((doc) => up(REPORTING_DAILY_COUNTS, doc));
+    };
     if (event.type === 'InboundContactRecorded' || event.type === 'AnsweredCallRecorded') {
       const answered = event.type === 'AnsweredCallRecorded';
       const d = event.data as InboundContactRecorded & AnsweredCallRecorded;
@@ -104,9 +141,9 @@ export const reportingFactsProjection: Projection = {
         taskId: answered ? null : d.taskId,
         intent: answered ? null : d.intent,
         imported: importedOf(event.correlationId),
-        utcDay: utcDayOf(event.occurredAt),
       };
-      return [up(REPORTING_CONTACTS, fact)];
+      const before = await ctx.get<ContactFactDoc>(REPORTING_CONTACTS, fact.id);
+      return [up(REPORTING_CONTACTS, fact), ...(await counted(d.locationId, before, fact, contactCounters))];
     }
     if (event.type === 'HistoricalCallsImported') {
       // Imported history: a call is known by location and call id, so a second import of it overwrites.
@@ -117,21 +154,8 @@ export const reportingFactsProjection: Projection = {
           regionId: location?.regionId ?? 'unknown',
           podId: location?.podId ?? 'unknown',
         });
-        imported.push(
-          up(REPORTING_CONTACTS, {
-            id: facts.contact.contactId,
-            ...facts.contact,
-            utcDay: utcDayOf(facts.contact.occurredAt),
-          }),
-        );
-        if (facts.task)
-          imported.push(
-            up(REPORTING_TASKS, {
-              id: facts.task.taskId,
-              ...facts.task,
-              openedUtcDay: utcDayOf(facts.task.openedAt),
-            }),
-          );
+        imported.push(up(REPORTING_CONTACTS, { id: facts.contact.contactId, ...facts.contact }));
+        if (facts.task) imported.push(up(REPORTING_TASKS, { id: facts.task.taskId, ...facts.task }));
       }
       return imported;
     }
@@ -161,8 +185,10 @@ export const reportingFactsProjection: Projection = {
         { type: event.type, data: event.data } as TaskFactEvent,
         importedOf(event.correlationId),
       );
-      if (after)
-        ops.push(up(REPORTING_TASKS, { id: taskId, ...after, openedUtcDay: utcDayOf(after.openedAt) }));
+      if (after) {
+        ops.push(up(REPORTING_TASKS, { id: taskId, ...after }));
+        ops.push(...(await counted(after.locationId, before, after, taskCounters)));
+      }
     }
     return ops;
   },
