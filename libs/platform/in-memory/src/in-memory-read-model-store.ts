@@ -9,9 +9,20 @@ import {
   type ReadModelOp,
 } from '@ringback/platform-core';
 
+/**
+ * A stored document: its JSON text, or (for the rare document JSON cannot carry exactly: a Date, -0,
+ * an undefined field) a private deep copy.
+ *
+ * Text, because the garbage collector does not look inside a string: a read model of a few hundred
+ * thousand documents held as objects made every major collection mark all of them, on the main
+ * thread of a 2-core machine, for longer as the read models grew (the soak's p99 grew with it). The
+ * store copies documents in and out anyway, so a parse replaces a deep copy.
+ */
+type StoredDoc = string | ReadModelDoc;
+
 /** Live document, or tombstone (`doc` null), with the position of the op that wrote it. */
 interface Entry {
-  doc: ReadModelDoc | null;
+  doc: StoredDoc | null;
   position: bigint;
 }
 
@@ -56,7 +67,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
     const doc = this.collections.get(collection)?.get(id)?.doc;
-    return doc ? (cloneDoc(doc) as T) : null;
+    return doc ? (decode(doc) as T) : null;
   }
 
   async getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
@@ -65,7 +76,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     const out = new Map<string, T>();
     for (const id of ids) {
       const doc = docs?.get(id)?.doc;
-      if (doc) out.set(id, cloneDoc(doc) as T);
+      if (doc) out.set(id, decode(doc) as T);
     }
     return out;
   }
@@ -79,8 +90,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     const out = new Map<string, PositionedDoc<T>>();
     for (const id of ids) {
       const entry = docs?.get(id);
-      if (entry)
-        out.set(id, { doc: entry.doc ? (cloneDoc(entry.doc) as T) : null, position: entry.position });
+      if (entry) out.set(id, { doc: entry.doc ? (decode(entry.doc) as T) : null, position: entry.position });
     }
     return out;
   }
@@ -99,21 +109,24 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       for (const { id } of index.entries) {
         if (out.length >= options.limit) break;
         const doc = all?.get(id)?.doc;
-        if (doc) out.push(cloneDoc(doc) as T);
+        if (doc) out.push(decode(doc) as T);
       }
       return out;
     }
+    // Candidates are fresh copies: matched, sorted and returned as they are.
     const docs = this.candidates(collection, filter).filter((d) => matches(d, filter));
     const order = (a: ReadModelDoc, b: ReadModelDoc) =>
       (sort ? sort.direction * compareValues(a[sort.field], b[sort.field]) : 0) || compareValues(a.id, b.id);
     // As in MongoDB, a limit of 0 means no limit. A small limit of many documents (the SLA scheduler's
     // 500 earliest of every pending timer, each second) keeps only the first ones instead of sorting all.
-    const first = options.limit ? smallest(docs, options.limit, order) : docs.sort(order);
-    return first.map((d) => cloneDoc(d) as T);
+    return (options.limit ? smallest(docs, options.limit, order) : docs.sort(order)) as T[];
   }
 
   async count(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
     this.assertOpen();
+    const ids = this.indexedIds(collection, filter);
+    // Every field an exact scalar equality: the indexes alone answer, nothing is parsed.
+    if (ids && Object.values(filter).every((v) => indexKeyOf(v) !== undefined)) return ids.length;
     return this.candidates(collection, filter).filter((d) => matches(d, filter)).length;
   }
 
@@ -126,9 +139,14 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const id = op.kind === 'upsert' ? op.doc.id : op.id;
       const current = docs.get(id);
       if (current && current.position >= op.position) continue;
-      const doc = op.kind === 'upsert' ? cloneDoc(op.doc) : null;
-      this.reindex(op.collection, id, current?.doc ?? null, doc);
-      docs.set(id, { doc, position: op.position });
+      if (this.indexes.has(op.collection) || this.sortedIndexes.has(op.collection))
+        this.reindex(
+          op.collection,
+          id,
+          current?.doc ? decode(current.doc) : null,
+          op.kind === 'upsert' ? op.doc : null,
+        );
+      docs.set(id, { doc: op.kind === 'upsert' ? encode(op.doc) : null, position: op.position });
     }
     this.checkpoints.set(checkpoint.processorId, { ...checkpoint });
   }
@@ -175,18 +193,34 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     this.checkpoints.clear();
   }
 
-  /** Documents that may match `filter`: through an equality index when a filter field has a scalar value. */
+  /**
+   * Copies of the documents that may match `filter`: those in every equality index of its scalar
+   * fields when it has any (then they match those fields exactly), else every live document.
+   */
   private candidates(collection: string, filter: Record<string, unknown>): ReadModelDoc[] {
-    const field = Object.keys(filter).find((f) => indexKeyOf(filter[f]) !== undefined);
-    if (field === undefined) return this.live(collection);
+    const ids = this.indexedIds(collection, filter);
+    if (!ids) return this.live(collection);
+    const docs = this.collections.get(collection);
+    const out: ReadModelDoc[] = [];
+    for (const id of ids) {
+      const doc = docs?.get(id)?.doc;
+      if (doc) out.push(decode(doc));
+    }
+    return out;
+  }
+
+  /** The ids in every equality index of the filter's scalar fields; undefined when it has none. */
+  private indexedIds(collection: string, filter: Record<string, unknown>): string[] | undefined {
+    const fields = Object.keys(filter).filter((f) => indexKeyOf(filter[f]) !== undefined);
+    if (fields.length === 0) return undefined;
     const docs = this.collections.get(collection);
     if (!docs) return [];
-    const ids = this.indexOf(collection, field, docs).get(indexKeyOf(filter[field])!);
-    const out: ReadModelDoc[] = [];
-    for (const id of ids ?? []) {
-      const doc = docs.get(id)?.doc;
-      if (doc) out.push(doc);
-    }
+    const sets = fields
+      .map((f) => this.indexOf(collection, f, docs).get(indexKeyOf(filter[f])!) ?? new Set<string>())
+      .sort((a, b) => a.size - b.size);
+    const [smallestSet, ...others] = sets;
+    const out: string[] = [];
+    for (const id of smallestSet!) if (others.every((set) => set.has(id))) out.push(id);
     return out;
   }
 
@@ -196,7 +230,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     let index = byField.get(field);
     if (!index) {
       byField.set(field, (index = new Map()));
-      for (const [id, entry] of docs) if (entry.doc) addToIndex(index, entry.doc[field], id);
+      for (const [id, entry] of docs) if (entry.doc) addToIndex(index, decode(entry.doc)[field], id);
     }
     return index;
   }
@@ -231,7 +265,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
         if (at < index.entries.length && index.entries[at]!.id === id) index.entries.splice(at, 1);
       }
       if (is) {
-        const entry = { value: after[index.field], id };
+        const entry = { value: cloneDoc(after[index.field]), id };
         index.entries.splice(searchEntries(index.entries, entry), 0, entry);
       }
     }
@@ -247,7 +281,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     const byField = this.indexes.get(collection);
     if (!byField) return;
     for (const [field, index] of byField) {
-      if (before && after && before[field] === after[field]) continue;
+      if (before && after && Object.is(before[field], after[field])) continue;
       if (before) {
         const key = indexKeyOf(before[field]);
         const ids = key === undefined ? undefined : index.get(key);
@@ -262,7 +296,8 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
 
   private live(collection: string): ReadModelDoc[] {
     const out: ReadModelDoc[] = [];
-    for (const entry of this.collections.get(collection)?.values() ?? []) if (entry.doc) out.push(entry.doc);
+    for (const entry of this.collections.get(collection)?.values() ?? [])
+      if (entry.doc) out.push(decode(entry.doc));
     return out;
   }
 
@@ -308,10 +343,14 @@ function searchEntries(
   return lo;
 }
 
-/** The index key of a scalar value (strings, finite numbers, booleans); undefined for anything else. */
+/**
+ * The index key of a scalar value (strings, finite numbers, booleans); undefined for anything else.
+ * Keys are exact: two values share a key only when Object.is holds, so -0 has its own.
+ */
 function indexKeyOf(value: unknown): string | undefined {
   if (typeof value === 'string') return `s${value}`;
-  if (typeof value === 'number') return Number.isFinite(value) ? `n${value}` : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? (Object.is(value, -0) ? 'n-0' : `n${value}`) : undefined;
   if (typeof value === 'boolean') return value ? 'b1' : 'b0';
   return undefined;
 }
@@ -323,6 +362,31 @@ function addToIndex(index: Map<string, Set<string>>, value: unknown, id: string)
   if (!ids) index.set(key, (ids = new Set()));
   ids.add(id);
 }
+
+/** Whether JSON text carries `value` exactly: plain objects and arrays of strings, booleans, null and finite numbers other than -0. */
+function jsonExact(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(jsonExact);
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) if (!jsonExact((value as Record<string, unknown>)[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const encode = (doc: ReadModelDoc): StoredDoc => (jsonExact(doc) ? JSON.stringify(doc) : cloneDoc(doc));
+const decode = (doc: StoredDoc): ReadModelDoc =>
+  typeof doc === 'string' ? (JSON.parse(doc) as ReadModelDoc) : cloneDoc(doc);
 
 /** Equality on top-level fields; null matches a missing field, as in MongoDB. */
 function matches(doc: ReadModelDoc, filter: Record<string, unknown>): boolean {

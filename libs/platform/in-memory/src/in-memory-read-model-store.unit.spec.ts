@@ -168,3 +168,28 @@ describe('InMemoryReadModelStore sorted indexes', () => {
     );
   });
 });
+
+describe('InMemoryReadModelStore storage', () => {
+  it('gives back what was written, JSON or not (a Date, -0, an undefined field), never the same object', async () => {
+    const store = new InMemoryReadModelStore();
+    const plain = { id: 'p', n: 1.5, s: 'x', nested: { list: [1, 'a', null, { b: true }] } };
+    const special = { id: 'q', at: new Date('2026-12-06T00:00:00Z'), zero: -0, missing: undefined };
+    await store.applyBatch(
+      [
+        { kind: 'upsert', collection: 'c', doc: plain, position: 1n },
+        { kind: 'upsert', collection: 'c', doc: special, position: 2n },
+      ],
+      { processorId: 'p', position: 2n, version: 1 },
+    );
+    plain.nested.list.push(2);
+    const p = await store.get('c', 'p');
+    assert.deepEqual(p, { id: 'p', n: 1.5, s: 'x', nested: { list: [1, 'a', null, { b: true }] } });
+    const q = await store.get<typeof special>('c', 'q');
+    assert.ok(q!.at instanceof Date);
+    assert.ok(Object.is(q!.zero, -0));
+    assert.ok('missing' in q!);
+    assert.notEqual(await store.get('c', 'p'), p, 'each read is a copy');
+    assert.equal((await store.find('c', { zero: -0 })).length, 1);
+    assert.equal(await store.count('c', { zero: 0 }), 0, 'Object.is equality, as isDeepStrictEqual');
+  });
+});
