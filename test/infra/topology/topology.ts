@@ -73,15 +73,27 @@ export interface RunningTopology {
   start(proc: TopologyProcess, options?: { until?: 'ready' | 'live'; timeoutMs?: number }): Promise<void>;
 }
 
+/**
+ * Ports handed out in this process. A port is free when asked for but taken only once its service has
+ * booted and bound it, seconds later: meanwhile the kernel may offer it again, and two services given
+ * one port made one process answer for both (a scheduling route answered by a gateway).
+ */
+const issuedPorts = new Set<number>();
+
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port: bound } = server.address() as net.AddressInfo;
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (issuedPorts.has(port)) continue;
+    issuedPorts.add(port);
+    return port;
+  }
 }
 
 /** The database of this topology on the given server. */
