@@ -14,7 +14,28 @@ export interface SqlitePhiKeyStoreOptions {
    * destroy takes effect here within this time; this process's own destroy takes effect at once.
    */
   cacheMs?: number;
+  /**
+   * Most entries each in-process cache keeps (default 20,000): every caller is a new patient with
+   * keys and streams of their own, so the caches keep the recently written and forget the rest, which
+   * the file still answers.
+   */
+  cacheEntries?: number;
   now?: () => Date;
+}
+
+/** A Map of at most `max` entries that forgets the least recently written first. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+    if (!Number.isInteger(max) || max < 1) throw new Error('a bounded map keeps at least one entry');
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.max) super.delete(this.keys().next().value as K);
+    return this;
+  }
 }
 
 interface KeyRow {
@@ -33,10 +54,10 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   private readonly wrapKey: Buffer;
   private readonly cacheMs: number;
   private readonly now: () => Date;
-  private readonly keys = new Map<string, { key: Buffer | null; at: number }>();
-  private readonly live = new Map<string, { keyId: string; at: number }>();
-  private readonly subjects = new Map<string, string>();
-  private readonly erasures = new Map<string, { erasedAt: string | null; at: number }>();
+  private readonly keys: BoundedMap<string, { key: Buffer | null; at: number }>;
+  private readonly live: BoundedMap<string, { keyId: string; at: number }>;
+  private readonly subjects: BoundedMap<string, string>;
+  private readonly erasures: BoundedMap<string, { erasedAt: string | null; at: number }>;
   private cutoff: { day: string | null; at: number } | undefined;
   private readonly writes: SqliteGroupCommit;
 
@@ -45,6 +66,11 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     this.writes = new SqliteGroupCommit(this.db);
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
+    const entries = options.cacheEntries ?? 20_000;
+    this.keys = new BoundedMap(entries);
+    this.live = new BoundedMap(entries);
+    this.subjects = new BoundedMap(entries);
+    this.erasures = new BoundedMap(entries);
     this.now = options.now ?? (() => new Date());
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS phi_keys (
@@ -231,6 +257,11 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     );
     const stored = await this.streamSubjectFromFile(streamId);
     if (stored) this.subjects.set(streamId, stored);
+  }
+
+  /** Entries held by the in-process caches, all together (each cache is bounded by `cacheEntries`). */
+  get cachedEntries(): number {
+    return this.keys.size + this.live.size + this.subjects.size + this.erasures.size;
   }
 
   async close(): Promise<void> {
