@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { AppointmentFact, ContactFact, TaskFact, Tier } from '../facts/facts';
+import { localDayOf } from './daily-counts';
 
 /**
  * The KPIs clinics are judged by (seed 000's dashboard; the contract's `GET /api/v1/reports/kpis`),
@@ -71,7 +72,7 @@ export function median(sorted: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const localDate = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toISODate()!;
+const localDate = localDayOf;
 
 export function computeKpis(input: KpiInput, period: Period): Kpis {
   const contacts = input.contacts.filter((c) => inPeriod(c.occurredAt, period));

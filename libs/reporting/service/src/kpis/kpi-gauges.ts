@@ -68,15 +68,17 @@ export class KpiGauges implements OnModuleInit {
     const now = this.clock.now();
     if (this.cache && now - this.cache.at < CACHE_MS && now >= this.cache.at) return this.cache;
     const locations = await this.readModels.find<ReportingLocationDoc>(REPORTING_LOCATIONS, {});
-    const todayOf = (l: ReportingLocationDoc) => DateTime.fromMillis(now, { zone: l.timezone }).toISODate()!;
-    const counts = await this.readModels.getMany<DailyCountsDoc>(
-      REPORTING_DAILY_COUNTS,
-      locations.map((l) => dailyCountsId(l.locationId, todayOf(l))),
+    const idOf = new Map(
+      locations.map((l) => [
+        l.locationId,
+        dailyCountsId(l.locationId, DateTime.fromMillis(now, { zone: l.timezone }).toISODate()!),
+      ]),
     );
+    const counts = await this.readModels.getMany<DailyCountsDoc>(REPORTING_DAILY_COUNTS, [...idOf.values()]);
     const calls = new Map<string, number>();
     const tasks = new Map<string, number>();
     for (const l of locations) {
-      const doc = counts.get(dailyCountsId(l.locationId, todayOf(l)));
+      const doc = counts.get(idOf.get(l.locationId)!);
       const where: Where = { location: l.locationId, region: l.regionId, pod: l.podId };
       for (const [key, value] of Object.entries(doc?.counts ?? {})) {
         const counter = parseDailyCounterKey(key);
