@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { AppointmentFact, ContactFact, TaskFact, Tier } from '../facts/facts';
 import { localDayOf } from './daily-counts';
 
