@@ -8,6 +8,10 @@
 // in SOAK_PROBE_SECONDS, over the time from the first call until the relay, every bus consumer and
 // every projection had handled them (as the benchmarks count it). Webhooks are answered faster than
 // they are processed, so the rate of 202s alone is not one the process keeps up with.
+// The probe's calls happened SOAK_PROBE_BACKDATE_MINUTES ago (event time), so the SLA thresholds they
+// will cross in the run (a Tier 1 call's at-risk and breach, 11.25 and 15 minutes in) fire during the
+// probe, and the probe waits for them too: no one answers the soak's tasks, so from minute 15 on every
+// call costs its firings as well, and a maximum measured without them is not one the run can be half of.
 //
 // Memory: the embedded read models hold every task in process memory by design (MongoDB holds them
 // in a distributed deployment), so the heap grows with the calls kept. What must stay flat is the rest:
@@ -19,14 +23,19 @@
 //   SOAK_MINUTES         length of the half-rate run (default 30)
 //   SOAK_PROBE_SECONDS   length of the maximum-rate probe (default 20)
 //   SOAK_WINDOW_SECONDS  sampling window (default 60)
+//   SOAK_PROBE_BACKDATE_MINUTES  how long ago the probe's calls happened (default 16; 0: no firings)
+//   SOAK_RATE            run at this many calls/s instead of half the maximum: to compare two builds
+//                        at one load (a recorded result uses the default)
 //   SOAK_OUT             also write the samples and the verdict as JSON to this file
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { signDevToken, signWebhook } from '@ringback/auth';
 import { LiveQueueState } from '@ringback/gateway-service';
 import { projectionCatalogue } from './projection-catalogue';
 import { InMemoryReadModelStore } from '@ringback/in-memory';
+import { SLA_TIMERS_COLLECTION, type SlaTimerDoc } from '@ringback/sla-monitor-service';
 import type { StoreToBusRelay } from '@ringback/platform-core';
 import { STORE_TO_BUS_RELAY } from '@ringback/runtime';
 import {
@@ -45,6 +54,9 @@ const num = (name: string, fallback: number): number => {
 const MINUTES = num('SOAK_MINUTES', 30);
 const PROBE_S = num('SOAK_PROBE_SECONDS', 20);
 const WINDOW_S = num('SOAK_WINDOW_SECONDS', 60);
+const BACKDATE_MS = Number(process.env['SOAK_PROBE_BACKDATE_MINUTES'] ?? 16) * 60_000;
+if (!Number.isFinite(BACKDATE_MS) || BACKDATE_MS < 0)
+  throw new Error('SOAK_PROBE_BACKDATE_MINUTES must be a number >= 0');
 const INTENTS = ['new_patient', 'reschedule', 'billing', 'referral', 'records', 'urgent_symptom'];
 
 interface Sample {
@@ -63,6 +75,14 @@ interface Sample {
   /** Read-model documents and gateway task views held in memory at the end of the window. */
   documents: number;
   liveViews: number;
+  /** Share of the window the event loop was busy (0-1), the process's load. */
+  loopBusy: number;
+  /** Longest event-loop delay in the window, and garbage-collection pauses (longest, total). */
+  loopDelayMaxMs: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+  /** How long one scrape of /metrics took (Prometheus scrapes every 15 s in a deployment). */
+  scrapeMs: number;
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -96,13 +116,13 @@ async function main(): Promise<void> {
   let latencies: number[] = [];
   let accepted = 0;
   let failed = 0;
-  const call = async (): Promise<void> => {
+  const call = async (backdateMs = 0): Promise<void> => {
     const i = seq++;
     const body = JSON.stringify({
       providerCallId: `soak-${i}`,
       locationId: 'aurora',
       from: `+1303${String(2_000_000 + (i % 7_000_000)).padStart(7, '0')}`,
-      occurredAt: new Date().toISOString(),
+      occurredAt: new Date(Date.now() - backdateMs).toISOString(),
       intent: INTENTS[i % INTENTS.length],
     });
     const ts = Math.floor(Date.now() / 1000);
@@ -147,12 +167,30 @@ async function main(): Promise<void> {
     }
     return lag;
   };
-  /** Waits (at most `seconds`) until the relay, every consumer and every projection have caught up. */
+  /** SLA thresholds due now and not fired yet (the scheduler looks once a second). */
+  const dueThresholds = async (): Promise<boolean> => {
+    const [next] = await readModels.find<SlaTimerDoc>(
+      SLA_TIMERS_COLLECTION,
+      { pending: true },
+      { sort: { field: 'nextAtMs', direction: 1 }, limit: 1 },
+    );
+    return next?.nextAtMs != null && next.nextAtMs <= Date.now();
+  };
+  /**
+   * Waits (at most `seconds`) until the relay, every consumer and every projection have caught up,
+   * and no SLA threshold is due.
+   */
   const drained = async (seconds: number): Promise<boolean> => {
     const deadline = Date.now() + seconds * 1000;
     while (Date.now() < deadline) {
       const relayLag = (await rb.adapters.eventStore.headPosition()) - (relay.position ?? 0n);
-      if (relayLag <= 10n && (await consumerLag()) === 0 && (await projectionLag()) === 0) return true;
+      if (
+        relayLag <= 10n &&
+        (await consumerLag()) === 0 &&
+        (await projectionLag()) === 0 &&
+        !(await dueThresholds())
+      )
+        return true;
       await new Promise((r) => setTimeout(r, 200));
     }
     return false;
@@ -164,13 +202,13 @@ async function main(): Promise<void> {
   const probeEnd = probeStart + PROBE_S * 1000;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (Date.now() < probeEnd) await call();
+      while (Date.now() < probeEnd) await call(BACKDATE_MS);
     }),
   );
   const acceptRate = accepted / PROBE_S;
   if (!(await drained(300))) throw new Error('the probe did not drain within five minutes');
   const maxRate = accepted / ((Date.now() - probeStart) / 1000);
-  const rate = maxRate / 2;
+  const rate = process.env['SOAK_RATE'] ? num('SOAK_RATE', 1) : maxRate / 2;
   process.stderr.write(
     `soak: webhooks accepted at ${acceptRate.toFixed(1)}/s, processed at ${maxRate.toFixed(1)}/s (the maximum); ` +
       `running at ${rate.toFixed(1)}/s for ${MINUTES} min\n`,
@@ -189,6 +227,19 @@ async function main(): Promise<void> {
   failed = 0;
   latencies = [];
   const intervalMs = 1000 / rate;
+  // Diagnostics per window: how busy the loop was, its longest stall, and the GC pauses in it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  let loopAt = performance.eventLoopUtilization();
+  let gcMax = 0;
+  let gcTotal = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMax = Math.max(gcMax, entry.duration);
+      gcTotal += entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   let next = Date.now();
   while (Date.now() < end) {
     next += intervalMs;
@@ -199,6 +250,9 @@ async function main(): Promise<void> {
       const sorted = [...latencies].sort((a, b) => a - b);
       const mem = process.memoryUsage();
       const head = await rb.adapters.eventStore.headPosition();
+      const scrapeStarted = performance.now();
+      const lagOfConsumers = await consumerLag();
+      const scrapeMs = Math.round(performance.now() - scrapeStarted);
       const sample: Sample = {
         minute: Number(((Date.now() - (end - MINUTES * 60_000)) / 60_000).toFixed(2)),
         sent: windowSent,
@@ -209,11 +263,20 @@ async function main(): Promise<void> {
         rssMb: Math.round(mem.rss / 1e6),
         heapMb: Math.round(mem.heapUsed / 1e6),
         relayLag: Number(head - (relay.position ?? 0n)),
-        consumerLag: await consumerLag(),
+        consumerLag: lagOfConsumers,
         projectionLag: await projectionLag(),
         documents: documents(),
         liveViews: liveQueues.size,
+        loopBusy: Number(performance.eventLoopUtilization(loopAt).utilization.toFixed(2)),
+        loopDelayMaxMs: Math.round(loopDelay.max / 1e6),
+        gcMaxMs: Math.round(gcMax),
+        gcTotalMs: Math.round(gcTotal),
+        scrapeMs,
       };
+      loopAt = performance.eventLoopUtilization();
+      loopDelay.reset();
+      gcMax = 0;
+      gcTotal = 0;
       samples.push(sample);
       process.stderr.write(`soak: ${JSON.stringify(sample)}\n`);
       windowStart = Date.now();
@@ -226,6 +289,8 @@ async function main(): Promise<void> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   await Promise.all(inFlight);
+  loopDelay.disable();
+  gcObserver.disconnect();
 
   // 3. Memory outside what the run kept: drain, collect, forget the read models and live views, collect.
   const caughtUp = await drained(120);

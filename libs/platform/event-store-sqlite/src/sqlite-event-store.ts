@@ -26,6 +26,10 @@ export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   path: string;
   /** How often a caught-up subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
+  /** Least time between two commits, so that more appends share an fsync (default 4 ms; see SqliteGroupCommit). */
+  commitIntervalMs?: number;
+  /** Least time between two reads of a caught-up subscription (default 10 ms; see PollingSubscriptionRuntime). */
+  minReadIntervalMs?: number;
 }
 
 const SCHEMA = `
@@ -126,8 +130,9 @@ export class SqliteEventStore implements EventStore {
       this.database.close();
       throw error;
     }
-    // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop.
-    this.writes = new SqliteGroupCommit(this.database);
+    // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop,
+    // and commits at least commitIntervalMs apart.
+    this.writes = new SqliteGroupCommit(this.database, options.commitIntervalMs ?? 4);
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
       head: (categories) => this.headSync(categories),
@@ -178,6 +183,7 @@ export class SqliteEventStore implements EventStore {
       (onStopped) =>
         new PollingSubscription(this.source, options, {
           pollIntervalMs: this.options.pollIntervalMs ?? 250,
+          minReadIntervalMs: this.options.minReadIntervalMs ?? 10,
           batchSize: BATCH,
           ...subscriptionRetryDefaults(this.options, 'read failed'),
           onStopped,

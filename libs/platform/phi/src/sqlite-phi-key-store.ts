@@ -20,6 +20,8 @@ export interface SqlitePhiKeyStoreOptions {
    * the file still answers.
    */
   cacheEntries?: number;
+  /** Least time between two commits, so that new keys share an fsync (default 4 ms; SqliteGroupCommit). */
+  commitIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -63,7 +65,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
-    this.writes = new SqliteGroupCommit(this.db);
+    this.writes = new SqliteGroupCommit(this.db, options.commitIntervalMs ?? 4);
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
     const entries = options.cacheEntries ?? 20_000;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { RecordedEvent } from '@ringback/contracts';
 import type { SubscriptionOptions } from '../ports/event-store.port';
 import { CatchUpSubscription, type CatchUpRuntime } from './catch-up-subscription';
@@ -17,6 +18,13 @@ export interface PollingSubscriptionRuntime extends CatchUpRuntime {
    */
   pollIntervalMs?: number;
   batchSize: number;
+  /**
+   * Least time between two reads of a caught-up subscription (default 0). Woken sooner after its last
+   * read, it waits out the rest, and the appends of that while come in one read instead of one read
+   * each: against SQLite, a read per commit per subscription was a sixth of the loop's time in the
+   * soak. A subscription catching up (its last batch was full) reads again at once.
+   */
+  minReadIntervalMs?: number;
 }
 
 /**
@@ -60,11 +68,23 @@ export class PollingSubscription extends CatchUpSubscription {
 
   protected async run(): Promise<void> {
     let readFailures = 0;
+    let lastReadAt = Number.NEGATIVE_INFINITY;
+    let catchingUp = true;
+    const minInterval = this.polling.minReadIntervalMs ?? 0;
     while (!this.stopped) {
+      if (!catchingUp && minInterval > 0) {
+        const wait = lastReadAt + minInterval - performance.now();
+        if (wait > 0) {
+          await this.sleep(wait, false);
+          if (this.stopped) return;
+        }
+      }
       this.dirty = false;
       let batch: RecordedEvent[];
       try {
+        lastReadAt = performance.now();
         batch = this.source.read(this.cursor, this.options.categories, this.polling.batchSize);
+        catchingUp = batch.length >= this.polling.batchSize;
         readFailures = 0;
       } catch (error) {
         readFailures++;
