@@ -117,4 +117,59 @@ describe('SqliteGroupCommit', () => {
       assert.deepEqual(values(db), ['a']);
       assert.equal(await pending, 1);
     }));
+
+  it('a write alone in its commit that throws rejects with its own error and leaves nothing', () =>
+    withDb(async (db) => {
+      const group = new SqliteGroupCommit(db);
+      await group.run(insert(db, 'a'));
+      await assert.rejects(
+        group.run(() => {
+          insert(db, 'b')();
+          return insert(db, 'a')(); // UNIQUE: throws after 'b' went in
+        }),
+        /UNIQUE/,
+      );
+      assert.equal(db.isTransaction, false);
+      assert.deepEqual(values(db), ['a']);
+      await group.run(insert(db, 'c'));
+      assert.deepEqual(values(db), ['a', 'c']);
+    }));
+
+  it('keeps commits minIntervalMs apart: writes asked for meanwhile wait and share one commit', () =>
+    withDb(async (db) => {
+      let commits = 0;
+      const exec = db.exec.bind(db);
+      db.exec = (sql: string) => {
+        if (sql === 'COMMIT') commits++;
+        exec(sql);
+      };
+      const group = new SqliteGroupCommit(db, 100);
+      await group.run(insert(db, 'a')); // an idle store commits on the next turn
+      assert.equal(commits, 1);
+      const b = group.run(insert(db, 'b'));
+      let bDone = false;
+      void b.then(() => (bDone = true));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(bDone, false, 'waits out the interval after the last commit');
+      const c = group.run(insert(db, 'c'));
+      assert.deepEqual(await Promise.all([b, c]), [2, 3]);
+      assert.equal(commits, 2, 'b and c in one commit');
+      // After the interval has passed, a write goes on the next turn again.
+      await new Promise((r) => setTimeout(r, 110));
+      const started = performance.now();
+      await group.run(insert(db, 'd'));
+      assert.ok(performance.now() - started < 50, 'no wait once the interval is over');
+      assert.equal(commits, 3);
+      assert.deepEqual(values(db), ['a', 'b', 'c', 'd']);
+    }));
+
+  it('flush() commits at once what waits out the interval', () =>
+    withDb(async (db) => {
+      const group = new SqliteGroupCommit(db, 60_000);
+      await group.run(insert(db, 'a'));
+      const pending = group.run(insert(db, 'b'));
+      group.flush();
+      assert.deepEqual(values(db), ['a', 'b']);
+      assert.equal(await pending, 2);
+    }));
 });

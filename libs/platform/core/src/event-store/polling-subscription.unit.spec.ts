@@ -110,4 +110,44 @@ describe('PollingSubscription', () => {
     await subscription.stop();
     await assert.rejects(waiting, /subscription sub stopped/);
   });
+
+  it('with minReadIntervalMs, appends notified meanwhile come in one read; a full batch is read on at once', async () => {
+    const log: RecordedEvent[] = [];
+    let reads = 0;
+    const counted: SubscriptionSource = {
+      read: (from, _categories, maxCount) => {
+        reads++;
+        return log.filter((e) => e.position > from).slice(0, maxCount);
+      },
+      head: () => log[log.length - 1]?.position ?? 0n,
+    };
+    const handled: bigint[] = [];
+    const subscription = new PollingSubscription(
+      counted,
+      { subscriberId: 'sub', handler: async (e) => void handled.push(e.position) },
+      { ...runtime([]), batchSize: 3, minReadIntervalMs: 80 },
+    );
+    await new Promise((r) => setTimeout(r, 100)); // read once, found nothing, asleep
+    const before = reads;
+    for (let p = 1n; p <= 5n; p++) {
+      log.push(recorded(p));
+      subscription.notify();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await subscription.whenCaughtUp();
+    assert.deepEqual(handled, [1n, 2n, 3n, 4n, 5n]);
+    // Woken by the first append (its last read long ago): reads it; the next four wait out the
+    // interval and come together, and the batch of three is followed by a read at once.
+    assert.ok(reads - before <= 4, `read ${reads - before} times for 5 appends`);
+
+    // Catching up: full batches are read back to back, not one per interval.
+    for (let p = 6n; p <= 17n; p++) log.push(recorded(p));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = performance.now();
+    subscription.notify();
+    await subscription.whenCaughtUp();
+    assert.equal(handled.length, 17);
+    assert.ok(performance.now() - started < 80 * 2, 'four full batches took less than two intervals');
+    await subscription.stop();
+  });
 });
