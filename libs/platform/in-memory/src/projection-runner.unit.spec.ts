@@ -549,6 +549,34 @@ describe('ProjectionRunner', () => {
     await store.close();
   });
 
+  it('built from zero, stops keeping the keys it wrote once it handles live events (they would only grow)', async () => {
+    const store = silentStore();
+    const readModels = new WatchedReadModelStore();
+    const events = await appendEvents(store, ['thing-a', 'thing-b', 'thing-c'], 40);
+    const runner = new ProjectionRunner({
+      store,
+      readModels,
+      projection: counterProjection().projection,
+      batchSize: 8,
+      maxFlushDelayMs: 1,
+    });
+    await runner.start();
+    await runner.whenCaughtUp();
+    assert.equal(readModels.positionedReads, 0, 'the build from zero reads nothing back');
+    // Live: one event at a time, each written on its own. A stream it never wrote is looked up in the
+    // store now, as after a restart, instead of being known absent from the set of written keys.
+    const live: EventEnvelope[] = [];
+    for (let i = 0; i < 4; i++) {
+      live.push(...(await appendEvents(store, [`thing-new-${i}`], 1, 40 + i)));
+      await runner.whenCaughtUp();
+    }
+    assert.deepEqual(await readModel(readModels), expectedModel([...events, ...live]));
+    assert.ok(readModels.positionedReads >= 2, `looked up the new streams (${readModels.positionedReads})`);
+    assert.deepEqual(readModels.wrongHints, []);
+    await runner.stop();
+    await store.close();
+  });
+
   it('after a failed write, reads the store again instead of trusting what it remembered', async () => {
     const store = silentStore();
     const readModels = new WatchedReadModelStore();

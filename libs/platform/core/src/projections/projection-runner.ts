@@ -315,6 +315,11 @@ export class ProjectionRunner {
       throw error;
     }
     this.remember(ops);
+    // A small batch means the runner is handling live events now. The set of written keys spares a
+    // build from zero its lookups of documents that cannot exist yet; from here on it would only grow,
+    // a key for every document kept (up to MAX_WRITTEN_KEYS, about 80 MB a runner), so it goes, and a
+    // miss asks the store as after a restart.
+    if (this.pendingEvents < this.batchSize / 4) this.written = undefined;
     this.pending.clear();
     this.pendingEvents = 0;
     this.pendingPosition = undefined;
