@@ -8,8 +8,9 @@ interface Pending {
 }
 
 /**
- * Group commit on one SQLite connection: every write asked for in the same turn of the event loop
- * runs in one IMMEDIATE transaction, each in a savepoint of its own, so N concurrent writers cost one
+ * Group commit on one SQLite connection: the writes asked for in the same turn of the event loop (or
+ * while the interval below runs) share one IMMEDIATE transaction, each in a savepoint of its own (a
+ * write alone needs none), so N concurrent writers cost one
  * commit (one fsync under synchronous=FULL, and node:sqlite blocks the event loop while it lasts)
  * instead of N, while a write that throws is rolled back alone and rejects alone. The writes run in
  * the order they were asked for, and see each other's effects.
