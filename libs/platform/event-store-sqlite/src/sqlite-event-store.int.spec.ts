@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { eventStoreContract, eventually, thingHappened } from '@ringback/testing';
 import { WrongExpectedRevisionError } from '@ringback/platform-core';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
@@ -34,13 +35,51 @@ eventStoreContract('SqliteEventStore (:memory:)', async () => {
 });
 
 describe('SqliteEventStore on a file', () => {
-  it('opens in WAL mode with synchronous=FULL', async () => {
+  it('opens in WAL mode: commits with synchronous=NORMAL and its own fsync of the log, or FULL when asked', async () => {
     const tmp = tempDir();
     const store = new SqliteEventStore({ path: tmp.file });
+    const onLoop = new SqliteEventStore({ path: join(tmp.dir, 'on-loop.db'), fsyncOffLoop: false });
     try {
       assert.deepEqual({ ...store.database.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
-      assert.deepEqual({ ...store.database.prepare('PRAGMA synchronous').get() }, { synchronous: 2 });
+      assert.deepEqual({ ...store.database.prepare('PRAGMA synchronous').get() }, { synchronous: 1 });
+      assert.deepEqual({ ...onLoop.database.prepare('PRAGMA synchronous').get() }, { synchronous: 2 });
     } finally {
+      await store.close();
+      await onLoop.close();
+      tmp.remove();
+    }
+  });
+
+  it('hides an append from readAll and subscriptions until its fsync is done, when it is acknowledged', async () => {
+    const tmp = tempDir();
+    const store = new SqliteEventStore({ path: tmp.file, commitIntervalMs: 0, ...quiet });
+    const raw = new DatabaseSync(tmp.file, { readOnly: true });
+    let seenCommittedNotAcknowledged = 0;
+    try {
+      for (let i = 0; i < 30; i++) {
+        let acknowledged = false;
+        const append = store
+          .appendToStream(`thing-${i}`, [thingHappened(`thing-${i}`, 0)], { expectedRevision: 'no_stream' })
+          .then(() => (acknowledged = true));
+        while (!acknowledged) {
+          await new Promise((r) => setImmediate(r));
+          const committed = Number(raw.prepare('SELECT count(*) AS n FROM events').get()!['n']);
+          const visible = (await store.readAll()).length;
+          if (acknowledged) break;
+          if (committed === i + 1) {
+            seenCommittedNotAcknowledged += 1;
+            assert.equal(visible, i, 'committed, not yet on disk: not shown');
+            // The stream itself is readable (a command deciding on it appends after it, and its own
+            // fsync covers both).
+            assert.equal((await store.readStream(`thing-${i}`)).length, 1);
+          }
+        }
+        await append;
+        assert.equal((await store.readAll()).length, i + 1);
+      }
+      assert.ok(seenCommittedNotAcknowledged > 0, 'caught an append between its commit and its fsync');
+    } finally {
+      raw.close();
       await store.close();
       tmp.remove();
     }

@@ -30,6 +30,11 @@ export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   commitIntervalMs?: number;
   /** Least time between two reads of a caught-up subscription (default 10 ms; see PollingSubscriptionRuntime). */
   minReadIntervalMs?: number;
+  /**
+   * Fsync the write-ahead log on the thread pool instead of on the event loop (default true for a
+   * file; see SqliteGroupCommitOptions.walPath). An append is acknowledged after the fsync either way.
+   */
+  fsyncOffLoop?: boolean;
 }
 
 const SCHEMA = `
@@ -95,6 +100,8 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new LiveSubscriptions<PollingSubscription>();
   private readonly source: SubscriptionSource;
   private readonly writes: SqliteGroupCommit;
+  /** First positions of appends committed and not yet acknowledged (their fsync is under way). */
+  private readonly unsynced = new Set<bigint>();
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
@@ -131,8 +138,13 @@ export class SqliteEventStore implements EventStore {
       throw error;
     }
     // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop,
-    // and commits at least commitIntervalMs apart.
-    this.writes = new SqliteGroupCommit(this.database, options.commitIntervalMs ?? 4);
+    // and commits at least commitIntervalMs apart; the fsync itself runs off the event loop.
+    const offLoop = options.path !== ':memory:' && options.fsyncOffLoop !== false;
+    if (offLoop) this.database.exec('PRAGMA synchronous = NORMAL');
+    this.writes = new SqliteGroupCommit(this.database, {
+      minIntervalMs: options.commitIntervalMs ?? 4,
+      ...(offLoop ? { walPath: `${options.path}-wal` } : {}),
+    });
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
       head: (categories) => this.headSync(categories),
@@ -146,7 +158,22 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     assertAppendBatch(streamId, events);
-    const result = await this.writes.run(() => this.appendLocked(streamId, events, options.expectedRevision));
+    // Rows committed but not yet fsynced stay hidden from this store's readers (subscriptions and
+    // readAll): what the relay publishes or a projection shows must survive a power loss.
+    let unsynced: bigint | undefined;
+    let result: { appended: boolean; answer: AppendResult };
+    try {
+      result = await this.writes.run(() => {
+        const appended = this.appendLocked(streamId, events, options.expectedRevision);
+        if (appended.appended) {
+          unsynced = appended.answer.position - BigInt(events.length - 1);
+          this.unsynced.add(unsynced);
+        }
+        return appended;
+      });
+    } finally {
+      if (unsynced !== undefined) this.unsynced.delete(unsynced);
+    }
     if (result.appended) {
       const category = categoryOf(streamId);
       for (const s of this.subscriptions) s.notify(category);
@@ -195,7 +222,7 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.writes.flush();
+    await this.writes.close();
     await this.subscriptions.stopAll();
     this.database.close();
   }
@@ -237,18 +264,25 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAllSync(options: ReadAllOptions): RecordedEvent[] {
+    const rows = this.readAllRows(options);
+    if (this.unsynced.size === 0) return rows.map(toRecorded);
+    let floor: bigint | undefined;
+    for (const p of this.unsynced) if (floor === undefined || p < floor) floor = p;
+    // Positions are in order: everything from the first unsynced row on waits for the next read.
+    const visible = rows.findIndex((r) => r.position >= floor!);
+    return (visible === -1 ? rows : rows.slice(0, visible)).map(toRecorded);
+  }
+
+  private readAllRows(options: ReadAllOptions): EventRow[] {
     const from = options.fromPosition ?? 0n;
     const limit = limitOf(options.maxCount);
-    if (!options.categories)
-      return (this.statements.readAll.all(from, limit) as unknown as EventRow[]).map(toRecorded);
+    if (!options.categories) return this.statements.readAll.all(from, limit) as unknown as EventRow[];
     // each category is already in position order: take up to `limit` of each, merge, cut
     const rows = [...new Set(options.categories)].flatMap(
       (category) => this.statements.readAllByCategory.all(category, from, limit) as unknown as EventRow[],
     );
     rows.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-    return (options.maxCount === undefined ? rows : rows.slice(0, Math.max(0, options.maxCount))).map(
-      toRecorded,
-    );
+    return options.maxCount === undefined ? rows : rows.slice(0, Math.max(0, options.maxCount));
   }
 
   private headSync(categories: string[] | undefined): bigint {

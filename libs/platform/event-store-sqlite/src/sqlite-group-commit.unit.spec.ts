@@ -172,4 +172,33 @@ describe('SqliteGroupCommit', () => {
       assert.deepEqual(values(db), ['a', 'b']);
       assert.equal(await pending, 2);
     }));
+
+  it('with walPath, settles writes only after an fsync of that file, off the loop', () =>
+    withDb(async (db, path) => {
+      db.exec('PRAGMA synchronous = NORMAL');
+      const group = new SqliteGroupCommit(db, { walPath: `${path}-wal` });
+      let settled = false;
+      const pending = group.run(insert(db, 'a')).finally(() => (settled = true));
+      await new Promise((r) => setImmediate(r)); // the commit has run
+      assert.deepEqual(values(db), ['a']);
+      assert.equal(settled, false, 'committed, waiting for its fsync');
+      assert.equal(await pending, 1);
+      await group.whenDurable();
+      await group.close();
+    }));
+
+  it('with a log that cannot be fsynced, rejects the committed writes, and whenDurable and sync wait for an fsync', () =>
+    withDb(async (db, path) => {
+      db.exec('PRAGMA synchronous = NORMAL');
+      const group = new SqliteGroupCommit(db, { walPath: `${path}-no-such-log` });
+      await group.whenDurable(); // nothing committed: nothing to wait for
+      await assert.rejects(group.run(insert(db, 'a')), /could not be fsynced/);
+      // The commit happened: a retry of the same write must be recognised as done (the event store's
+      // idempotent append does that).
+      assert.deepEqual(values(db), ['a']);
+      await assert.rejects(group.whenDurable(), /ENOENT/);
+      db.exec("INSERT INTO t (v) VALUES ('b')");
+      await assert.rejects(group.sync(), /ENOENT/);
+      await group.close();
+    }));
 });

@@ -22,6 +22,12 @@ export interface SqlitePhiKeyStoreOptions {
   cacheEntries?: number;
   /** Least time between two commits, so that new keys share an fsync (default 4 ms; SqliteGroupCommit). */
   commitIntervalMs?: number;
+  /**
+   * Fsync the write-ahead log on the thread pool instead of on the event loop (default true for a
+   * file; see SqliteGroupCommitOptions.walPath). A key is handed out, and an erasure acknowledged,
+   * only once it is on disk either way.
+   */
+  fsyncOffLoop?: boolean;
   now?: () => Date;
 }
 
@@ -65,7 +71,12 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
-    this.writes = new SqliteGroupCommit(this.db, options.commitIntervalMs ?? 4);
+    const offLoop = options.path !== ':memory:' && options.fsyncOffLoop !== false;
+    if (offLoop) this.db.exec('PRAGMA synchronous = NORMAL');
+    this.writes = new SqliteGroupCommit(this.db, {
+      minIntervalMs: options.commitIntervalMs ?? 4,
+      ...(offLoop ? { walPath: `${options.path}-wal` } : {}),
+    });
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
     const entries = options.cacheEntries ?? 20_000;
@@ -117,6 +128,8 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     // The common case reads without taking the write lock; only a key to create needs it.
     const found = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
     if (found?.wrapped) {
+      // Another request may have created it a moment ago: hand it out only once it is on disk.
+      await this.writes.whenDurable();
       const result = { keyId: found.key_id, key: this.unwrap(found.key_id, found.wrapped) };
       const at = Date.now();
       this.live.set(logical, { keyId: result.keyId, at });
@@ -163,6 +176,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     const row = this.db.prepare('SELECT key_id, wrapped FROM phi_keys WHERE key_id = ?').get(keyId) as
       KeyRow | undefined;
     const key = row?.wrapped ? this.unwrap(keyId, row.wrapped) : null;
+    if (key) await this.writes.whenDurable();
     this.keys.set(keyId, { key, at: Date.now() });
     return key;
   }
@@ -207,9 +221,11 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
       this.db.exec('COMMIT');
       for (const id of ids) this.keys.set(id, { key: null, at: Date.now() });
       for (const [logical, entry] of this.live) if (ids.includes(entry.keyId)) this.live.delete(logical);
+      // An erasure is acknowledged only once it is on disk: a power loss must not bring a key back.
+      await this.writes.sync();
       return ids;
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
   }
@@ -245,7 +261,10 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     const row = this.db
       .prepare('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?')
       .get(streamId) as { subject: string } | undefined;
-    if (row) this.subjects.set(streamId, row.subject);
+    if (row) {
+      await this.writes.whenDurable();
+      this.subjects.set(streamId, row.subject);
+    }
     return row?.subject ?? null;
   }
 
@@ -267,7 +286,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   }
 
   async close(): Promise<void> {
-    this.writes.flush();
+    await this.writes.close();
     if (this.db.isOpen) this.db.close();
   }
 
