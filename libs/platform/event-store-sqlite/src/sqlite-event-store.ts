@@ -19,7 +19,7 @@ import {
   type SubscriptionSource,
 } from '@ringback/platform-core';
 import { openSqliteDatabase } from './open-sqlite-database';
-import { SqliteGroupCommit } from './sqlite-group-commit';
+import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /** Database file, or ':memory:' for a private in-process database. */
@@ -139,12 +139,7 @@ export class SqliteEventStore implements EventStore {
     }
     // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop,
     // and commits at least commitIntervalMs apart; the fsync itself runs off the event loop.
-    const offLoop = options.path !== ':memory:' && options.fsyncOffLoop !== false;
-    if (offLoop) this.database.exec('PRAGMA synchronous = NORMAL');
-    this.writes = new SqliteGroupCommit(this.database, {
-      minIntervalMs: options.commitIntervalMs ?? 4,
-      ...(offLoop ? { walPath: `${options.path}-wal` } : {}),
-    });
+    this.writes = groupCommitOnFile(this.database, options.path, options);
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
       head: (categories) => this.headSync(categories),

@@ -48,11 +48,6 @@ export class SqliteGroupCommit {
   private scheduled: { cancel: () => void } | undefined;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
 
-  /**
-   * `db` commits with the durability it was opened with (openSqliteDatabase: synchronous=FULL), or
-   * with synchronous=NORMAL and `walPath` for the fsync off the loop;
-   * `minIntervalMs` is the least time between two commits (0: every turn of the loop).
-   */
   private readonly minIntervalMs: number;
   private readonly walPath: string | undefined;
   private wal: Promise<FileHandle> | undefined;
@@ -61,13 +56,16 @@ export class SqliteGroupCommit {
   /** A commit happened after the last fsync started. */
   private committedSinceSync = false;
 
+  /**
+   * `db` commits with the durability it was opened with (openSqliteDatabase: synchronous=FULL), or
+   * with synchronous=NORMAL and `walPath` for the fsync off the loop (see groupCommitOnFile).
+   */
   constructor(
     private readonly db: DatabaseSync,
-    options: number | SqliteGroupCommitOptions = 0,
+    options: SqliteGroupCommitOptions = {},
   ) {
-    const o = typeof options === 'number' ? { minIntervalMs: options } : options;
-    this.minIntervalMs = o.minIntervalMs ?? 0;
-    this.walPath = o.walPath;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
+    this.walPath = options.walPath;
   }
 
   /** Runs `work` (synchronous SQL on the connection) in the next group transaction. */
@@ -219,4 +217,22 @@ export class SqliteGroupCommit {
     const immediate = setImmediate(() => this.flush());
     return { cancel: () => clearImmediate(immediate) };
   }
+}
+
+/**
+ * The group commit of a store on `path` (as opened by openSqliteDatabase): commits at least
+ * `commitIntervalMs` apart (default 4), and for a file, unless `fsyncOffLoop` is false, the fsync
+ * off the event loop (the connection switched to synchronous=NORMAL, the log fsynced by the group).
+ */
+export function groupCommitOnFile(
+  db: DatabaseSync,
+  path: string,
+  options: { commitIntervalMs?: number; fsyncOffLoop?: boolean } = {},
+): SqliteGroupCommit {
+  const offLoop = path !== ':memory:' && options.fsyncOffLoop !== false;
+  if (offLoop) db.exec('PRAGMA synchronous = NORMAL');
+  return new SqliteGroupCommit(db, {
+    minIntervalMs: options.commitIntervalMs ?? 4,
+    ...(offLoop ? { walPath: `${path}-wal` } : {}),
+  });
 }

@@ -143,7 +143,7 @@ describe('SqliteGroupCommit', () => {
         if (sql === 'COMMIT') commits++;
         exec(sql);
       };
-      const group = new SqliteGroupCommit(db, 100);
+      const group = new SqliteGroupCommit(db, { minIntervalMs: 100 });
       await group.run(insert(db, 'a')); // an idle store commits on the next turn
       assert.equal(commits, 1);
       const b = group.run(insert(db, 'b'));
@@ -165,7 +165,7 @@ describe('SqliteGroupCommit', () => {
 
   it('flush() commits at once what waits out the interval', () =>
     withDb(async (db) => {
-      const group = new SqliteGroupCommit(db, 60_000);
+      const group = new SqliteGroupCommit(db, { minIntervalMs: 60_000 });
       await group.run(insert(db, 'a'));
       const pending = group.run(insert(db, 'b'));
       group.flush();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { SqliteGroupCommit, openSqliteDatabase } from '@ringback/event-store-sqlite';
+import { groupCommitOnFile, openSqliteDatabase, type SqliteGroupCommit } from '@ringback/event-store-sqlite';
 import { deriveKey, openAesGcm, sealAesGcm } from './phi-crypto';
 import type { PhiDataKey, PhiKeySelector, PhiKeySpec, PhiKeyStore } from './phi-key-store.port';
 
@@ -71,12 +71,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
-    const offLoop = options.path !== ':memory:' && options.fsyncOffLoop !== false;
-    if (offLoop) this.db.exec('PRAGMA synchronous = NORMAL');
-    this.writes = new SqliteGroupCommit(this.db, {
-      minIntervalMs: options.commitIntervalMs ?? 4,
-      ...(offLoop ? { walPath: `${options.path}-wal` } : {}),
-    });
+    this.writes = groupCommitOnFile(this.db, options.path, options);
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
     const entries = options.cacheEntries ?? 20_000;
