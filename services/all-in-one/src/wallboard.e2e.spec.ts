@@ -43,22 +43,29 @@ class Board {
     readonly socket: Socket,
     readonly scope: { scope: string; id: string },
   ) {
+    // Listeners are per socket and a socket may hold several subscriptions: each board reads its own scope only.
     socket.on('queue.snapshot', (s: Snapshot) => {
+      if (!this.mine(s)) return;
       this.snapshots += 1;
       this.tasks.clear();
       for (const t of s.tasks) this.note(t);
       this.seq = s.seq;
     });
     socket.on('queue.delta', (d: Delta) => {
+      if (!this.mine(d)) return;
       if (d.seq !== this.seq + 1) {
         this.gaps += 1;
-        void this.subscribe();
+        // A socket closed before the answer rejects; the next delta or the test's own checks notice the loss.
+        this.subscribe().catch(() => undefined);
         return;
       }
       this.seq = d.seq;
       for (const t of d.upserts) this.note(t);
       for (const id of d.removals) this.tasks.delete(id);
     });
+  }
+  private mine(m: { scope: string; id: string }): boolean {
+    return m.scope === this.scope.scope && m.id === this.scope.id;
   }
   private note(t: TaskViewMessage): void {
     this.tasks.set(t.taskId, t);
