@@ -4,6 +4,9 @@
 // verdict (exit 1 when something grew): memory, relay/consumer/projection lag and p99 latency must
 // stay flat.
 //
+// The webhooks come from a worker thread (soak-sender.worker.ts): the callers' HTTP client is not part
+// of the process under test, so its work and its garbage stay off the event loop and the heap measured.
+//
 // The maximum is the rate the process carries through: the calls 16 back-to-back senders got accepted
 // in SOAK_PROBE_SECONDS, over the time from the first call until the relay, every bus consumer and
 // every projection had handled them (as the benchmarks count it). Webhooks are answered faster than
@@ -33,7 +36,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { signDevToken, signWebhook } from '@ringback/auth';
+import { Worker } from 'node:worker_threads';
+import { signDevToken } from '@ringback/auth';
 import { LiveQueueState } from '@ringback/gateway-service';
 import { projectionCatalogue } from './projection-catalogue';
 import { InMemoryReadModelStore } from '@ringback/in-memory';
@@ -47,6 +51,44 @@ import {
   configureLocations,
   startRingback,
 } from './test-fixtures/all-in-one.harness';
+import type { SoakSenderData, SoakSenderRequest, SoakSenderWindow } from './soak-sender.worker';
+
+/** A request without its id (the Sender numbers them), one union member at a time. */
+type Request = SoakSenderRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/** The webhook sender in its worker thread, asked and answered by message. */
+class Sender {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(data: SoakSenderData) {
+    // The worker inherits this process's --import tsx, so it runs from TypeScript like the soak.
+    this.worker = new Worker(path.join(__dirname, 'soak-sender.worker.ts'), { workerData: data });
+    this.worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w?.reject(new Error(`soak sender: ${m.error}`));
+      else w?.resolve(m.result);
+    });
+    this.worker.on('error', (error) => {
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    });
+  }
+
+  ask<T>(request: Request): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
 
 const num = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -65,7 +107,6 @@ if (
   RUN_BACKDATE_MS < 0
 )
   throw new Error('SOAK_PROBE_BACKDATE_MINUTES and SOAK_RUN_BACKDATE_MINUTES must be numbers >= 0');
-const INTENTS = ['new_patient', 'reschedule', 'billing', 'referral', 'records', 'urgent_symptom'];
 
 interface Sample {
   minute: number;
@@ -93,9 +134,6 @@ interface Sample {
   scrapeMs: number;
 }
 
-const quantile = (sorted: number[], q: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 
 async function main(): Promise<void> {
@@ -120,39 +158,11 @@ async function main(): Promise<void> {
   const liveQueues = rb.service.app.get(LiveQueueState, { strict: false });
   const documents = () => [...readModels.documentCounts().values()].reduce((a, b) => a + b, 0);
 
-  let seq = 0;
-  let latencies: number[] = [];
-  let accepted = 0;
-  let failed = 0;
-  const call = async (backdateMs = 0): Promise<void> => {
-    const i = seq++;
-    const body = JSON.stringify({
-      providerCallId: `soak-${i}`,
-      locationId: 'aurora',
-      from: `+1303${String(2_000_000 + (i % 7_000_000)).padStart(7, '0')}`,
-      occurredAt: new Date(Date.now() - backdateMs).toISOString(),
-      intent: INTENTS[i % INTENTS.length],
-    });
-    const ts = Math.floor(Date.now() / 1000);
-    const started = performance.now();
-    try {
-      const res = await fetch(`${rb.service.url}/api/v1/calls/missed`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-ringback-timestamp': String(ts),
-          'x-ringback-signature': signWebhook(E2E_WEBHOOK_SECRET, ts, body),
-        },
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status === 202) accepted += 1;
-      else failed += 1;
-    } catch {
-      failed += 1;
-    }
-    latencies.push(performance.now() - started);
-  };
+  const sender = new Sender({
+    url: rb.service.url,
+    webhookSecret: E2E_WEBHOOK_SECRET,
+    locationId: 'aurora',
+  });
   const consumerLag = async (): Promise<number> => {
     const text = await (await fetch(`${rb.service.url}/metrics`)).text();
     let lag = 0;
@@ -210,12 +220,13 @@ async function main(): Promise<void> {
   // 1. The maximum: 16 senders back to back for PROBE_S seconds.
   process.stderr.write(`soak: probing the maximum rate for ${PROBE_S} s\n`);
   const probeStart = Date.now();
-  const probeEnd = probeStart + PROBE_S * 1000;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (Date.now() < probeEnd) await call(BACKDATE_MS);
-    }),
-  );
+  const probed = await sender.ask<SoakSenderWindow>({
+    kind: 'probe',
+    untilMs: probeStart + PROBE_S * 1000,
+    senders: 16,
+    backdateMs: BACKDATE_MS,
+  });
+  const accepted = probed.accepted;
   const acceptRate = accepted / PROBE_S;
   if (!(await drained(300))) throw new Error('the probe did not drain within five minutes');
   const maxRate = accepted / ((Date.now() - probeStart) / 1000);
@@ -226,18 +237,13 @@ async function main(): Promise<void> {
   );
   gc();
   const heapStartMb = mb(process.memoryUsage().heapUsed);
-  const callsBefore = seq;
+  const callsBefore = probed.total;
 
   // 2. Half the maximum, open loop (a request every 1/rate s whatever the answers), sampled per window.
   const samples: Sample[] = [];
-  const end = Date.now() + MINUTES * 60_000;
-  const inFlight = new Set<Promise<void>>();
-  let windowStart = Date.now();
-  let windowSent = 0;
-  accepted = 0;
-  failed = 0;
-  latencies = [];
-  const intervalMs = 1000 / rate;
+  const runStart = Date.now();
+  const end = runStart + MINUTES * 60_000;
+  const running = sender.ask<number>({ kind: 'run', rate, untilMs: end, backdateMs: RUN_BACKDATE_MS });
   // Diagnostics per window: how busy the loop was, its longest stall, and the GC pauses in it.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -251,55 +257,46 @@ async function main(): Promise<void> {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  let next = Date.now();
-  while (Date.now() < end) {
-    next += intervalMs;
-    const p = call(RUN_BACKDATE_MS).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    windowSent += 1;
-    if (Date.now() - windowStart >= WINDOW_S * 1000) {
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const mem = process.memoryUsage();
-      const head = await rb.adapters.eventStore.headPosition();
-      const scrapeStarted = performance.now();
-      const lagOfConsumers = await consumerLag();
-      const scrapeMs = Math.round(performance.now() - scrapeStarted);
-      const sample: Sample = {
-        minute: Number(((Date.now() - (end - MINUTES * 60_000)) / 60_000).toFixed(2)),
-        sent: windowSent,
-        accepted,
-        failed,
-        p50Ms: Number(quantile(sorted, 0.5).toFixed(1)),
-        p99Ms: Number(quantile(sorted, 0.99).toFixed(1)),
-        rssMb: Math.round(mem.rss / 1e6),
-        heapMb: Math.round(mem.heapUsed / 1e6),
-        relayLag: Number(head - (relay.position ?? 0n)),
-        consumerLag: lagOfConsumers,
-        projectionLag: await projectionLag(),
-        documents: documents(),
-        liveViews: liveQueues.size,
-        loopBusy: Number(performance.eventLoopUtilization(loopAt).utilization.toFixed(2)),
-        loopDelayMaxMs: Math.round(loopDelay.max / 1e6),
-        gcMaxMs: Math.round(gcMax),
-        gcTotalMs: Math.round(gcTotal),
-        scrapeMs,
-      };
-      loopAt = performance.eventLoopUtilization();
-      loopDelay.reset();
-      gcMax = 0;
-      gcTotal = 0;
-      samples.push(sample);
-      process.stderr.write(`soak: ${JSON.stringify(sample)}\n`);
-      windowStart = Date.now();
-      windowSent = 0;
-      accepted = 0;
-      failed = 0;
-      latencies = [];
-    }
-    const wait = next - Date.now();
+  for (let n = 1; runStart + n * WINDOW_S * 1000 <= end; n++) {
+    const wait = runStart + n * WINDOW_S * 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const calls = await sender.ask<SoakSenderWindow>({ kind: 'window' });
+    const mem = process.memoryUsage();
+    const head = await rb.adapters.eventStore.headPosition();
+    const scrapeStarted = performance.now();
+    const lagOfConsumers = await consumerLag();
+    const scrapeMs = Math.round(performance.now() - scrapeStarted);
+    const sample: Sample = {
+      minute: Number(((Date.now() - runStart) / 60_000).toFixed(2)),
+      sent: calls.sent,
+      accepted: calls.accepted,
+      failed: calls.failed,
+      p50Ms: calls.p50Ms,
+      p99Ms: calls.p99Ms,
+      rssMb: Math.round(mem.rss / 1e6),
+      heapMb: Math.round(mem.heapUsed / 1e6),
+      relayLag: Number(head - (relay.position ?? 0n)),
+      consumerLag: lagOfConsumers,
+      projectionLag: await projectionLag(),
+      documents: documents(),
+      liveViews: liveQueues.size,
+      loopBusy: Number(performance.eventLoopUtilization(loopAt).utilization.toFixed(2)),
+      loopDelayMaxMs: Math.round(loopDelay.max / 1e6),
+      gcMaxMs: Math.round(gcMax),
+      gcTotalMs: Math.round(gcTotal),
+      scrapeMs,
+    };
+    loopAt = performance.eventLoopUtilization();
+    loopDelay.reset();
+    gcMax = 0;
+    gcTotal = 0;
+    samples.push(sample);
+    process.stderr.write(`soak: ${JSON.stringify(sample)}\n`);
   }
-  await Promise.all(inFlight);
+  const callsSent = await running;
+  // Calls answered after the last window (the run's end is not always on a window boundary).
+  const tail = await sender.ask<SoakSenderWindow>({ kind: 'window' });
+  await sender.close();
   loopDelay.disable();
   gcObserver.disconnect();
 
@@ -313,7 +310,7 @@ async function main(): Promise<void> {
   liveQueues.clearViews();
   gc();
   const heapOutsideMb = mb(process.memoryUsage().heapUsed);
-  const callsKept = seq - callsBefore;
+  const callsKept = callsSent - callsBefore;
   const memory = {
     heapStartMb,
     heapEndMb,
@@ -350,7 +347,7 @@ async function main(): Promise<void> {
     const slow = worst((x) => x.p99Ms);
     if (slow.p99Ms > first.p99Ms * 2 + 50)
       problems.push(`p99 grew ${first.p99Ms} -> ${slow.p99Ms} ms (minute ${slow.minute})`);
-    const failures = samples.reduce((n, s) => n + s.failed, 0);
+    const failures = samples.reduce((n, s) => n + s.failed, tail.failed);
     if (failures > 0) problems.push(`${failures} webhooks not accepted`);
   }
   const verdict = {
