@@ -21,6 +21,14 @@ export interface ProjectionSet {
    * default for a database, where batching saves round trips.
    */
   maxFlushDelayMs?: number;
+  /**
+   * Documents a runner keeps from batch to batch (ProjectionRunner's `cacheSize`). Default: none for
+   * read models in process memory, which are that cache already: a second copy, held as objects for
+   * minutes, only outlives the young generation, and every major collection then marks all of it
+   * (the read models themselves hold JSON text). The runner's default for a database, where a hit
+   * saves a round trip.
+   */
+  cacheSize?: number;
 }
 
 /**
@@ -41,6 +49,7 @@ const runnersFor = (
         readModels: set.readModels,
         projection,
         ...(flushDelayOf(set) !== undefined ? { maxFlushDelayMs: flushDelayOf(set) } : {}),
+        ...(cacheSizeOf(set) !== undefined ? { cacheSize: cacheSizeOf(set) } : {}),
         ...batching,
         ...(set.registry ? { registry: set.registry } : {}),
         ...(set.changes ? { changes: set.changes } : {}),
@@ -49,6 +58,9 @@ const runnersFor = (
 
 const flushDelayOf = (set: ProjectionSet): number | undefined =>
   set.maxFlushDelayMs ?? (set.readModels instanceof InMemoryReadModelStore ? 0 : undefined);
+
+const cacheSizeOf = (set: ProjectionSet): number | undefined =>
+  set.cacheSize ?? (set.readModels instanceof InMemoryReadModelStore ? 0 : undefined);
 
 /** Starts every projection (each resumes from its checkpoint, or rebuilds when its version changed). */
 export async function startProjections(set: ProjectionSet): Promise<ProjectionRunner[]> {
