@@ -149,6 +149,112 @@ describe('SqliteEventStore on a file', () => {
   });
 
   it(
+    'reads what another connection wrote between its own appends, also from its own recent appends',
+    { timeout: 15_000 },
+    async () => {
+      // Caught-up readers take rows this store appended from memory; a write by anyone else must send
+      // them back to the file, whether it came before this store's next append or after its last.
+      const tmp = tempDir();
+      const a = new SqliteEventStore({ path: tmp.file, pollIntervalMs: 20, ...quiet });
+      const b = new SqliteEventStore({ path: tmp.file });
+      try {
+        const seen: string[] = [];
+        const sub = a.subscribe({
+          subscriberId: 'mixed',
+          categories: ['thing'],
+          handler: async (e) => {
+            seen.push(e.envelope.eventId);
+          },
+        });
+        const mine = thingHappened('thing-a', 0);
+        const { position } = await a.appendToStream('thing-a', [mine], { expectedRevision: 'no_stream' });
+        await sub.whenCaughtUp();
+        const theirs = thingHappened('thing-b', 0);
+        await b.appendToStream('thing-b', [theirs], { expectedRevision: 'no_stream' });
+        // After this store's last append, with nothing of its own since.
+        assert.deepEqual(
+          (await a.readAll({ fromPosition: position })).map((e) => e.envelope.eventId),
+          [theirs.eventId],
+        );
+        assert.deepEqual(
+          (await a.readAll({ fromPosition: position, categories: ['thing'] })).map((e) => e.envelope.eventId),
+          [theirs.eventId],
+        );
+        await eventually(() => seen.length === 2);
+        // Before its next append.
+        const again = thingHappened('thing-a', 1);
+        await a.appendToStream('thing-a', [again], { expectedRevision: 0 });
+        const theirsAgain = thingHappened('thing-b', 1);
+        await b.appendToStream('thing-b', [theirsAgain], { expectedRevision: 0 });
+        const last = thingHappened('thing-a', 2);
+        await a.appendToStream('thing-a', [last], { expectedRevision: 1 });
+        await sub.whenCaughtUp();
+        const order = [mine, theirs, again, theirsAgain, last].map((e) => e.eventId);
+        assert.deepEqual(seen, order);
+        assert.deepEqual(
+          (await a.readAll()).map((e) => e.envelope.eventId),
+          order,
+        );
+      } finally {
+        await a.close();
+        await b.close();
+        tmp.remove();
+      }
+    },
+  );
+
+  it('answers a read from its recent appends exactly as the file would', async () => {
+    const tmp = tempDir();
+    const store = new SqliteEventStore({ path: tmp.file, commitIntervalMs: 0, ...quiet });
+    try {
+      await store.appendToStream('thing-0', [thingHappened('thing-0', 0)], { expectedRevision: 'no_stream' });
+      const start = await store.headPosition();
+      // Concurrent appends (one commit for several), batches, several categories, and an append that
+      // fails halfway through its batch and is rolled back.
+      const appends: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i++) {
+        const streamId = `${['thing', 'other', 'third'][i % 3]}-${i % 5}`;
+        appends.push(
+          store.appendToStream(streamId, [thingHappened(streamId, i), thingHappened(streamId, i + 100)], {
+            expectedRevision: 'any',
+          }),
+        );
+      }
+      const broken = thingHappened('thing-9', 1);
+      (broken as { data: unknown }).data = { n: 10n }; // JSON.stringify throws on the second insert
+      appends.push(
+        assert.rejects(
+          store.appendToStream('thing-9', [thingHappened('thing-9', 0), broken], { expectedRevision: 'any' }),
+        ),
+      );
+      await Promise.all(appends);
+      await store.appendToStream('thing-9', [thingHappened('thing-9', 2)], { expectedRevision: 'no_stream' });
+
+      const file = new SqliteEventStore({ path: tmp.file, ...quiet }); // a fresh connection reads the file
+      try {
+        const head = await store.headPosition();
+        assert.equal(await file.headPosition(), head);
+        let compared = 0;
+        for (let from = start; from <= head; from += 7n) {
+          for (const categories of [undefined, ['thing'], ['other', 'third'], ['none']]) {
+            for (const maxCount of [undefined, 0, 3, 50]) {
+              const options = { fromPosition: from, ...(categories ? { categories } : {}), maxCount };
+              assert.deepEqual(await store.readAll(options), await file.readAll(options));
+              compared += 1;
+            }
+          }
+        }
+        assert.ok(compared > 100);
+      } finally {
+        await file.close();
+      }
+    } finally {
+      await store.close();
+      tmp.remove();
+    }
+  });
+
+  it(
     'keeps every acknowledged append after the writer process is SIGKILLed',
     { timeout: 30_000 },
     async () => {

@@ -20,6 +20,7 @@ import {
 } from '@ringback/platform-core';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
+import { RecentRows } from './recent-rows';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /** Database file, or ':memory:' for a private in-process database. */
@@ -55,6 +56,12 @@ const SCHEMA = `
 
 const COLUMNS = 'position, stream_id, stream_revision, event_id, type, schema_version, payload, metadata';
 const BATCH = 256;
+/**
+ * Rows appended here that caught-up readers take from memory. Readers are a few milliseconds behind,
+ * so a second or two of appends is plenty, and rows gone before the young generation's next
+ * collections are never copied into the old one.
+ */
+const RECENT_ROWS = 512;
 
 interface EventRow {
   position: bigint;
@@ -65,6 +72,10 @@ interface EventRow {
   schema_version: bigint;
   payload: string;
   metadata: string;
+}
+
+interface AppendedRow extends EventRow {
+  category: string;
 }
 
 interface StoredRow {
@@ -96,12 +107,17 @@ export class SqliteEventStore implements EventStore {
     readAllByCategory: StatementSync;
     head: StatementSync;
     headByCategory: StatementSync;
+    dataVersion: StatementSync;
   };
   private readonly subscriptions = new LiveSubscriptions<PollingSubscription>();
   private readonly source: SubscriptionSource;
   private readonly writes: SqliteGroupCommit;
   /** First positions of appends committed and not yet acknowledged (their fsync is under way). */
   private readonly unsynced = new Set<bigint>();
+  /** The newest rows appended by this connection, while no other connection has written since. */
+  private readonly recent = new RecentRows<AppendedRow>(RECENT_ROWS);
+  /** `PRAGMA data_version` when last looked at: it changes when another connection commits. */
+  private dataVersion: unknown;
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
@@ -132,7 +148,10 @@ export class SqliteEventStore implements EventStore {
         ),
         head: prepare('SELECT max(position) AS position FROM events'),
         headByCategory: prepare('SELECT max(position) AS position FROM events WHERE category = ?'),
+        dataVersion: prepare('PRAGMA data_version'),
       };
+      this.dataVersion = this.statements.dataVersion.get()?.['data_version'];
+      this.recent.startAfter(this.headSync(undefined));
     } catch (error) {
       this.database.close();
       throw error;
@@ -163,9 +182,14 @@ export class SqliteEventStore implements EventStore {
         if (appended.appended) {
           unsynced = appended.answer.position - BigInt(events.length - 1);
           this.unsynced.add(unsynced);
+          this.recent.add(appended.rows);
         }
         return appended;
       });
+    } catch (error) {
+      // The rows may have been rolled back with their transaction: readers go to the file again.
+      if (unsynced !== undefined) this.recent.forget();
+      throw error;
     } finally {
       if (unsynced !== undefined) this.unsynced.delete(unsynced);
     }
@@ -226,23 +250,26 @@ export class SqliteEventStore implements EventStore {
     streamId: string,
     events: readonly EventEnvelope[],
     expected: ExpectedRevision,
-  ): { appended: boolean; answer: AppendResult } {
+  ): { appended: boolean; answer: AppendResult; rows: AppendedRow[] } {
     const classified = classifyIdempotentAppend(
       streamId,
       events.map((e) => toStoredRef(this.statements.byEventId.get(e.eventId) as StoredRow | undefined)),
     );
-    if (classified.kind === 'retry') return { appended: false, answer: classified.result };
+    if (classified.kind === 'retry') return { appended: false, answer: classified.result, rows: [] };
 
     const head = toStoredRef(this.statements.streamHead.get(streamId) as StoredRow | undefined);
     checkExpectedRevision(streamId, expected, head ? head.streamRevision : 'no_stream');
-    if (events.length === 0) return { appended: false, answer: streamHeadResult(head) };
+    if (events.length === 0) return { appended: false, answer: streamHeadResult(head), rows: [] };
 
     const category = categoryOf(streamId);
     let revision = head ? head.streamRevision : -1;
     let position = 0n;
+    const rows: AppendedRow[] = [];
     for (const envelope of events) {
       revision++;
       const { eventId, type, schemaVersion, streamId: _streamId, data, ...metadata } = envelope;
+      const payload = JSON.stringify(data ?? null);
+      const metadataText = JSON.stringify(metadata);
       const row = this.statements.insert.get(
         streamId,
         revision,
@@ -250,12 +277,24 @@ export class SqliteEventStore implements EventStore {
         eventId,
         type,
         schemaVersion,
-        JSON.stringify(data ?? null),
-        JSON.stringify(metadata),
+        payload,
+        metadataText,
       ) as { position: bigint };
       position = row.position;
+      // What the same row read back from the file would be.
+      rows.push({
+        position,
+        stream_id: streamId,
+        stream_revision: BigInt(revision),
+        event_id: eventId,
+        type,
+        schema_version: BigInt(schemaVersion),
+        payload,
+        metadata: metadataText,
+        category,
+      });
     }
-    return { appended: true, answer: { nextExpectedRevision: revision, position } };
+    return { appended: true, answer: { nextExpectedRevision: revision, position }, rows };
   }
 
   private readAllSync(options: ReadAllOptions): RecordedEvent[] {
@@ -270,6 +309,8 @@ export class SqliteEventStore implements EventStore {
 
   private readAllRows(options: ReadAllOptions): EventRow[] {
     const from = options.fromPosition ?? 0n;
+    const recent = this.readRecent(from, options.categories, options.maxCount);
+    if (recent) return recent;
     const limit = limitOf(options.maxCount);
     if (!options.categories) return this.statements.readAll.all(from, limit) as unknown as EventRow[];
     // each category is already in position order: take up to `limit` of each, merge, cut
@@ -278,6 +319,21 @@ export class SqliteEventStore implements EventStore {
     );
     rows.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
     return options.maxCount === undefined ? rows : rows.slice(0, Math.max(0, options.maxCount));
+  }
+
+  /** Rows after `from` from memory, when memory has them all and no other connection wrote since. */
+  private readRecent(
+    from: bigint,
+    categories: string[] | undefined,
+    maxCount: number | undefined,
+  ): EventRow[] | undefined {
+    const version = this.statements.dataVersion.get()?.['data_version'];
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.recent.forget();
+      return undefined;
+    }
+    return this.recent.read(from, categories, maxCount);
   }
 
   private headSync(categories: string[] | undefined): bigint {
