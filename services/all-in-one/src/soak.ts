@@ -53,8 +53,8 @@ import {
 } from './test-fixtures/all-in-one.harness';
 import type { SoakSenderData, SoakSenderRequest, SoakSenderWindow } from './soak-sender.worker';
 
-/** A request without its id (the Sender numbers them), one union member at a time. */
-type Request = SoakSenderRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+/** A request without its id (the Sender numbers them); distributes over the union's members. */
+type Request<R = SoakSenderRequest> = R extends unknown ? Omit<R, 'id'> : never;
 
 /** The webhook sender in its worker thread, asked and answered by message. */
 class Sender {
@@ -71,10 +71,13 @@ class Sender {
       if (m.error !== undefined) w?.reject(new Error(`soak sender: ${m.error}`));
       else w?.resolve(m.result);
     });
-    this.worker.on('error', (error) => {
+    // A worker that fails or exits answers nothing more: whoever waits is told, not left hanging.
+    const failAll = (error: Error): void => {
       for (const w of this.waiting.values()) w.reject(error);
       this.waiting.clear();
-    });
+    };
+    this.worker.on('error', failAll);
+    this.worker.on('exit', (code) => failAll(new Error(`soak sender exited (code ${code})`)));
   }
 
   ask<T>(request: Request): Promise<T> {

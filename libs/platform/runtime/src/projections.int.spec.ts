@@ -28,16 +28,22 @@ const sums: Projection = {
   },
 };
 
+/** The embedded adapters over a fresh data directory (the caller closes them and removes `dir`). */
+const embeddedAdapters = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const adapters = createPlatformAdapters({
+    mode: 'embedded',
+    dataDir: dir,
+    kafka: { brokers: [], clientId: 'x', topicPartitions: 3 },
+    kurrentdb: { url: null },
+    mongo: { url: null },
+  });
+  return { dir, adapters };
+};
+
 describe('projection start and rebuild over the embedded adapters', () => {
   it('rebuild from zero repairs a damaged read model and leaves the checkpoint at the head', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ringback-rebuild-'));
-    const adapters = createPlatformAdapters({
-      mode: 'embedded',
-      dataDir: dir,
-      kafka: { brokers: [], clientId: 'x', topicPartitions: 3 },
-      kurrentdb: { url: null },
-      mongo: { url: null },
-    });
+    const { dir, adapters } = embeddedAdapters('ringback-rebuild-');
     try {
       for (let i = 1; i <= 30; i++) {
         await adapters.eventStore.appendToStream(`thing-${i % 3}`, [thingHappened(`thing-${i % 3}`, i)], {
@@ -96,14 +102,7 @@ describe('projection start and rebuild over the embedded adapters', () => {
         return super.getPositioned<T>(collection, ids);
       }
     }
-    const dir = mkdtempSync(path.join(tmpdir(), 'ringback-nocache-'));
-    const adapters = createPlatformAdapters({
-      mode: 'embedded',
-      dataDir: dir,
-      kafka: { brokers: [], clientId: 'x', topicPartitions: 3 },
-      kurrentdb: { url: null },
-      mongo: { url: null },
-    });
+    const { dir, adapters } = embeddedAdapters('ringback-nocache-');
     const readModels = new CountingStore();
     try {
       const set = {
