@@ -21,6 +21,20 @@ export interface LocationPlace {
   podId: string;
 }
 
+/**
+ * What the live-queue rules read of a task view: where it is, its status and tier, and its SLA clock.
+ * A task view is one; the gateway's live state holds only this much of each task as objects.
+ */
+export interface QueueTask {
+  taskId: string;
+  locationId: string;
+  regionId: string;
+  podId: string;
+  status: TaskViewMessage['status'];
+  tier: TaskViewMessage['tier'];
+  sla: Pick<TaskViewMessage['sla'], 'status' | 'startedAt' | 'dueAt'>;
+}
+
 /** Statuses of tasks that still wait for work: what a live queue shows. */
 export const LIVE_STATUSES: readonly TaskViewMessage['status'][] = [
   'open',
@@ -96,7 +110,7 @@ export function audienceOf(viewer: Viewer, scope: QueueScope): string {
 }
 
 /** Does the live queue of `scope` show `task` (in scope and still waiting for work)? */
-export function inQueue(scope: QueueScope, task: TaskViewMessage): boolean {
+export function inQueue(scope: QueueScope, task: QueueTask): boolean {
   if (!LIVE_STATUSES.includes(task.status)) return false;
   switch (scope.scope) {
     case 'location':
@@ -118,7 +132,7 @@ export interface QueueStats {
   oldestWaitingSince: string | null;
 }
 
-export function queueStats(tasks: readonly TaskViewMessage[]): QueueStats {
+export function queueStats(tasks: readonly QueueTask[]): QueueStats {
   const stats: QueueStats = {
     total: tasks.length,
     waitingByTier: { 1: 0, 2: 0, 3: 0 },
@@ -138,7 +152,7 @@ export function queueStats(tasks: readonly TaskViewMessage[]): QueueStats {
 }
 
 /** Queue order: earliest due first, then task id. */
-export const byDueAt = (a: TaskViewMessage, b: TaskViewMessage): number =>
+export const byDueAt = (a: QueueTask, b: QueueTask): number =>
   a.sla.dueAt < b.sla.dueAt ? -1 : a.sla.dueAt > b.sla.dueAt ? 1 : a.taskId < b.taskId ? -1 : 1;
 
 /** A coordinator as the wallboard counts them. */
@@ -174,8 +188,8 @@ const DAY_MS = 24 * 60 * 60_000;
  */
 export function scopeStats(input: {
   scope: QueueScope;
-  live: readonly TaskViewMessage[];
-  allTasks: readonly TaskViewMessage[];
+  live: readonly QueueTask[];
+  allTasks: readonly QueueTask[];
   coordinators: readonly CoordinatorPresence[];
   places: readonly LocationPlace[];
   nowMs: number;
@@ -199,7 +213,7 @@ export function scopeStats(input: {
 }
 
 /** Does `task` belong to `scope` (whatever its status)? */
-export function inScopeOf(scope: QueueScope, task: TaskViewMessage): boolean {
+export function inScopeOf(scope: QueueScope, task: QueueTask): boolean {
   return scope.scope === 'location'
     ? task.locationId === scope.id
     : scope.scope === 'region'

@@ -193,3 +193,29 @@ describe('InMemoryReadModelStore storage', () => {
     assert.equal(await store.count('c', { zero: 0 }), 0, 'Object.is equality, as isDeepStrictEqual');
   });
 });
+
+describe('InMemoryReadModelStore positions', () => {
+  it('orders ops exactly beyond the safe integers (positions held as numbers below them)', async () => {
+    const store = new InMemoryReadModelStore();
+    const big = 2n ** 60n;
+    const at = (position: bigint, n: number) => ({
+      kind: 'upsert' as const,
+      collection: 'c',
+      doc: { id: 'x', n },
+      position,
+    });
+    const checkpoint = { processorId: 'p', position: 0n, version: 1 };
+    await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER), 1)], checkpoint);
+    await store.applyBatch([at(big + 1n, 2)], checkpoint);
+    // 2^60 + 1 and 2^60 are the same double: only an exact comparison refuses this stale op.
+    await store.applyBatch([at(big, 3)], checkpoint);
+    await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER) + 1n, 4)], checkpoint);
+    const held = await store.getPositioned('c', ['x']);
+    assert.deepEqual(held.get('x'), { doc: { id: 'x', n: 2 }, position: big + 1n });
+    await store.applyBatch([{ kind: 'delete', collection: 'c', id: 'x', position: big + 2n }], checkpoint);
+    await store.applyBatch([at(big + 1n, 5)], checkpoint);
+    assert.deepEqual((await store.getPositioned('c', ['x'])).get('x'), { doc: null, position: big + 2n });
+    await store.applyBatch([at(3n, 6)], { ...checkpoint, processorId: 'q' });
+    assert.deepEqual((await store.getPositioned('c', ['x', 'y'])).get('x')?.position, big + 2n);
+  });
+});

@@ -15,9 +15,11 @@ export interface SqlitePhiKeyStoreOptions {
    */
   cacheMs?: number;
   /**
-   * Most entries each in-process cache keeps (default 20,000): every caller is a new patient with
+   * Most entries each in-process cache keeps (default 8,192): every caller is a new patient with
    * keys and streams of their own, so the caches keep the recently written and forget the rest, which
-   * the file still answers.
+   * the file still answers. A key is reused for `cacheMs` (30 s) only, which at 100 new patients a
+   * second is some 6,000 keys; every entry kept beyond that is only more for each major garbage
+   * collection to mark (a key is a Buffer and a KeyObject).
    */
   cacheEntries?: number;
   /** Least time between two commits, so that new keys share an fsync (default 4 ms; SqliteGroupCommit). */
@@ -74,7 +76,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     this.writes = groupCommitOnFile(this.db, options.path, options);
     this.wrapKey = deriveKey(options.masterKey, 'data-key-wrapping');
     this.cacheMs = options.cacheMs ?? 30_000;
-    const entries = options.cacheEntries ?? 20_000;
+    const entries = options.cacheEntries ?? 8_192;
     this.keys = new BoundedMap(entries);
     this.live = new BoundedMap(entries);
     this.subjects = new BoundedMap(entries);

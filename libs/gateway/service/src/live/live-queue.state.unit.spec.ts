@@ -89,4 +89,46 @@ describe('LiveQueueState', () => {
     assert.equal(state.size, 25_001);
     assert.ok(state.tasks().every((t) => t.status === 'open'));
   });
+
+  it('gives back each held view whole, as a copy, and the queue fields as the view has them', async () => {
+    const state = new LiveQueueState({} as Bus);
+    const full: TaskViewMessage = {
+      ...view('a', 'escalated', '2026-11-30T10:00:00.000Z'),
+      tier: 1,
+      intent: 'urgent_symptom',
+      sla: {
+        targetMinutes: 15,
+        startedAt: '2026-11-30T10:00:00.000Z',
+        dueAt: '2026-11-30T10:15:00.000Z',
+        status: 'at_risk',
+      },
+      triage: { policyVersion: 3, rule: 'chest-pain', reasons: ['keyword: chest pain'] },
+      handoff: { role: 'RN', accepted: false },
+      offer: { coordinatorId: 'co-1', expiresAt: '2026-11-30T10:02:00.000Z' },
+      repeatCaller: { otherTasks: [{ taskId: 'z', locationId: 'boulder' }] },
+    };
+    await state.handle(changed(full, 9, '2026-11-30T10:01:00.000Z'));
+    await state.handle(
+      changed(view('b', 'open', '2026-11-30T10:00:00.000Z'), 10, '2026-11-30T10:01:00.000Z'),
+    );
+    const [a, b] = state.tasks();
+    assert.deepEqual(a!.view(), full);
+    assert.notEqual(a!.view(), a!.view(), 'each call parses a fresh copy');
+    const fields = ({ taskId, locationId, regionId, podId, status, tier, sla }: TaskViewMessage) => ({
+      taskId,
+      locationId,
+      regionId,
+      podId,
+      status,
+      tier,
+      sla: { status: sla.status, startedAt: sla.startedAt, dueAt: sla.dueAt },
+    });
+    assert.deepEqual(fields(a as unknown as TaskViewMessage), fields(full));
+    assert.deepEqual({ ...fields(b as unknown as TaskViewMessage) }, fields(b!.view()));
+    // A later change replaces the held view; an earlier position than the one held does not.
+    await state.handle(changed({ ...full, status: 'resolved' }, 11, '2026-11-30T10:03:00.000Z'));
+    await state.handle(changed({ ...full, status: 'open' }, 2, '2026-11-30T10:04:00.000Z'));
+    assert.equal(state.tasks()[0]!.view().status, 'resolved');
+    assert.equal(state.tasks()[0]!.status, 'resolved');
+  });
 });

@@ -21,6 +21,7 @@ import {
   podsOf,
   scopeStats,
   type QueueScope,
+  type QueueTask,
 } from '@ringback/gateway-domain';
 import { CLOCK, type Clock } from '@ringback/kernel';
 import type { RingbackConfig } from '@ringback/config';
@@ -61,7 +62,7 @@ interface Feed {
   room: string;
   scope: QueueScope;
   /** The scope rule of this audience, for a task of the scope. */
-  sees: (task: TaskViewMessage) => boolean;
+  sees: (task: QueueTask) => boolean;
   seq: number;
   /** Tasks the subscribers hold. */
   shown: Set<string>;
@@ -274,7 +275,7 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     const held = this.feeds.get(feedKey);
     if (held) return held;
     // One user stands for the audience: every viewer of it agrees with them on each task of the scope.
-    const sees = audience === '*' ? () => true : (task: TaskViewMessage) => mayView(user, task);
+    const sees = audience === '*' ? () => true : (task: QueueTask) => mayView(user, task);
     const feed: Feed = {
       key: feedKey,
       room: `${FEED_ROOM}${++this.feedCount}`,
@@ -372,7 +373,8 @@ export class WallboardSocketServer implements OnApplicationBootstrap, BeforeAppl
     return this.state
       .tasks()
       .filter((t) => inQueue(feed.scope, t) && feed.sees(t))
-      .sort(byDueAt);
+      .sort(byDueAt)
+      .map((t) => t.view());
   }
 
   private snapshotOf(feed: Feed) {
