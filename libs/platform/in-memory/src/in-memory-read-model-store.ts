@@ -39,8 +39,8 @@ const positionValue = (position: bigint): number | bigint =>
 /**
  * The ids of the documents matching one scalar equality filter, in ascending order of one field (ties
  * by id): what `find` with that filter, that sort and a limit walks from the front. Two parallel arrays
- * rather than one of `{ value, id }` pairs, for the same reason as {@link Collection}: numbers in an
- * array of numbers are stored unboxed, and the ids are the collection's own key strings.
+ * rather than one of `{ value, id }` pairs, for the same reason as {@link Collection}: a pair is an
+ * object for the GC to mark, and numbers in an array of numbers are stored unboxed.
  */
 interface SortedIndex {
   filter: Record<string, unknown>;
