@@ -61,6 +61,19 @@ describe('provider templates to slots', () => {
     );
   });
 
+  it('a half hour the fall-back night repeats gives slots in both occurrences and none outside it', () => {
+    // Found by the property below (seed -1996210284): 01:30-02:00 on 2027-11-07 in Denver lasts 90 real
+    // minutes (01:30 MDT to 02:00 MST) and made slots at 01:00 and 01:15 MST, outside its hours.
+    const repeated = template({
+      weekly: { sun: [{ start: '01:30', end: '02:00', slotMinutes: 15, appointmentTypeIds: ['t'] }] },
+    });
+    const slots = generateSlots(repeated, '2027-11-07', '2027-11-07');
+    assert.deepEqual(
+      slots.map((s) => s.start),
+      ['07:30', '07:45', '08:30', '08:45'].map((t) => `2027-11-07T${t}:00.000Z`),
+    );
+  });
+
   it('never overlaps, stays inside the template’s local hours, and is stable (property)', () => {
     const zones = [
       'America/Denver',

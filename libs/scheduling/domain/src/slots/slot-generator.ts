@@ -93,6 +93,8 @@ function localInstant(date: string, hhmm: string, zone: string): number {
   return ms;
 }
 
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
 const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
 
 /**
@@ -121,7 +123,13 @@ export function generateSlots(
       const startMs = localInstant(day, interval.start, template.timezone);
       const endMs = localInstant(day, interval.end, template.timezone);
       const length = interval.slotMinutes * 60_000;
+      const [fromMinutes, toMinutes] = [minutesOf(interval.start), minutesOf(interval.end)];
       for (let t = startMs; t + length <= endMs; t += length) {
+        // On the fall-back night an interval holding the repeated hour lasts an hour longer in real
+        // time; a slot whose local start is outside the interval's hours (01:00 for 01:30-02:00) is
+        // not one the clinic opened. Both occurrences of a time inside them are.
+        const local = localClock(t, template.timezone);
+        if (local.date !== day || local.minutes < fromMinutes || local.minutes >= toMinutes) continue;
         const start = new Date(t).toISOString();
         slots.push({
           slotId: `${template.providerId}.${start}`,
