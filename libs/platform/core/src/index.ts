@@ -16,6 +16,7 @@ export * from './projections/projection';
 export * from './projections/projection-runner';
 export * from './projections/clone-doc';
 export * from './event-store/append-rules';
+export * from './event-store/compact-position';
 export * from './event-store/catch-up-subscription';
 export * from './event-store/polling-subscription';
 export * from './bus/event-consumer';

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   cloneDoc,
+  compactPosition,
   type Checkpoint,
   type FindOptions,
   type PositionedDoc,
@@ -32,9 +33,6 @@ class Collection {
   readonly docs = new Map<string, StoredDoc | null>();
   readonly positions = new Map<string, number | bigint>();
 }
-
-const positionValue = (position: bigint): number | bigint =>
-  position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : position;
 
 /**
  * The ids of the documents matching one scalar equality filter, in ascending order of one field (ties
@@ -164,7 +162,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
         );
       }
       held.docs.set(id, op.kind === 'upsert' ? encode(op.doc) : null);
-      held.positions.set(id, positionValue(op.position));
+      held.positions.set(id, compactPosition(op.position));
     }
     this.checkpoints.set(checkpoint.processorId, { ...checkpoint });
   }

@@ -16,7 +16,7 @@ import {
 } from '@ringback/contracts';
 import type { CoordinatorPresence, LocationPlace, QueueTask } from '@ringback/gateway-domain';
 import { RINGBACK_CONFIG } from '@ringback/nest-platform';
-import { BUS, EventConsumer, type Bus } from '@ringback/platform-core';
+import { BUS, EventConsumer, compactPosition, type Bus } from '@ringback/platform-core';
 
 export interface TaskChange {
   after: TaskViewMessage;
@@ -59,7 +59,7 @@ class HeldTask implements LiveTask {
 
   constructor(
     view: TaskViewMessage,
-    /** A number while it is a safe integer (then, below 2^30, no heap object at all). */
+    /** As {@link compactPosition} holds it. */
     readonly position: number | bigint,
     shared: (id: string) => string,
   ) {
@@ -199,8 +199,7 @@ export class LiveQueueState extends EventConsumer {
     const position = BigInt(d.position);
     const held = this.views.get(d.taskId);
     if (held && held.position >= position) return;
-    const value = position <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(position) : position;
-    this.views.set(d.taskId, new HeldTask(d.view, value, this.shared));
+    this.views.set(d.taskId, new HeldTask(d.view, compactPosition(position), this.shared));
     const change: TaskChange = {
       after: d.view,
       sourceRecordedAtMs: Date.parse(event.occurredAt),

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope, TaskViewMessage } from '@ringback/contracts';
+import type { QueueTask } from '@ringback/gateway-domain';
 import type { Bus } from '@ringback/platform-core';
 import { LiveQueueState, type TaskChange } from './live-queue.state';
 
@@ -114,7 +115,7 @@ describe('LiveQueueState', () => {
     const [a, b] = state.tasks();
     assert.deepEqual(a!.view(), full);
     assert.notEqual(a!.view(), a!.view(), 'each call parses a fresh copy');
-    const fields = ({ taskId, locationId, regionId, podId, status, tier, sla }: TaskViewMessage) => ({
+    const fields = ({ taskId, locationId, regionId, podId, status, tier, sla }: QueueTask) => ({
       taskId,
       locationId,
       regionId,
@@ -123,8 +124,8 @@ describe('LiveQueueState', () => {
       tier,
       sla: { status: sla.status, startedAt: sla.startedAt, dueAt: sla.dueAt },
     });
-    assert.deepEqual(fields(a as unknown as TaskViewMessage), fields(full));
-    assert.deepEqual({ ...fields(b as unknown as TaskViewMessage) }, fields(b!.view()));
+    assert.deepEqual(fields(a!), fields(full));
+    assert.deepEqual({ ...fields(b!) }, fields(b!.view()));
     // A later change replaces the held view; an earlier position than the one held does not.
     await state.handle(changed({ ...full, status: 'resolved' }, 11, '2026-11-30T10:03:00.000Z'));
     await state.handle(changed({ ...full, status: 'open' }, 2, '2026-11-30T10:04:00.000Z'));
