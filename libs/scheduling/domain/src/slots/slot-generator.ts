@@ -93,6 +93,10 @@ function localInstant(date: string, hhmm: string, zone: string): number {
   return ms;
 }
 
+/** The zone's offset from UTC at `ms`, in minutes, from its local clock there. */
+const offsetMinutes = (ms: number, local: { date: string; minutes: number }): number =>
+  Date.parse(`${local.date}T00:00:00Z`) / 60_000 + local.minutes - Math.floor(ms / 60_000);
+
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
 const weekdayOf = (date: string): Weekday => WEEKDAYS[(new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7]!;
@@ -124,12 +128,21 @@ export function generateSlots(
       const endMs = localInstant(day, interval.end, template.timezone);
       const length = interval.slotMinutes * 60_000;
       const [fromMinutes, toMinutes] = [minutesOf(interval.start), minutesOf(interval.end)];
+      // Across a DST change (or from a start the clocks skip) the wall clock does not run with real
+      // time, and a slot's local start can fall outside the interval's hours: on the fall-back night
+      // 01:30-02:00 lasts 90 real minutes and would make slots at 01:00 and 01:15, which the clinic did
+      // not open (both occurrences of a time inside the hours are kept). Only then is each slot's
+      // local clock read: the same offset at both ends and a start as written mean none is outside.
+      const opens = localClock(startMs, template.timezone);
+      const shifted =
+        opens.date !== day ||
+        opens.minutes !== fromMinutes ||
+        offsetMinutes(startMs, opens) !== offsetMinutes(endMs, localClock(endMs, template.timezone));
       for (let t = startMs; t + length <= endMs; t += length) {
-        // On the fall-back night an interval holding the repeated hour lasts an hour longer in real
-        // time; a slot whose local start is outside the interval's hours (01:00 for 01:30-02:00) is
-        // not one the clinic opened. Both occurrences of a time inside them are.
-        const local = localClock(t, template.timezone);
-        if (local.date !== day || local.minutes < fromMinutes || local.minutes >= toMinutes) continue;
+        if (shifted) {
+          const local = localClock(t, template.timezone);
+          if (local.date !== day || local.minutes < fromMinutes || local.minutes >= toMinutes) continue;
+        }
         const start = new Date(t).toISOString();
         slots.push({
           slotId: `${template.providerId}.${start}`,
