@@ -192,7 +192,12 @@ export async function startTopology(options: TopologyOptions): Promise<RunningTo
     try {
       return spawn(
         process.execPath,
-        ['--import', 'tsx', path.join(ROOT, 'services', proc.service, 'src', 'main.ts')],
+        [
+          '--no-memory-reducer',
+          '--import',
+          'tsx',
+          path.join(ROOT, 'services', proc.service, 'src', 'main.ts'),
+        ],
         {
           cwd: ROOT,
           env: {
