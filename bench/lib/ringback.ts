@@ -58,7 +58,8 @@ export class RingbackProcess {
       ...(options.namespace ? { BENCH_NAMESPACE: options.namespace } : {}),
       ...options.env,
     };
-    const execArgv = ['--import', 'tsx', '--expose-gc'];
+    // The V8 flags of `npm start` (see "Runtime" in the README), so the bench measures what runs.
+    const execArgv = ['--no-memory-reducer', '--import', 'tsx', '--expose-gc'];
     if (options.cpuProfDir) {
       mkdirSync(options.cpuProfDir, { recursive: true });
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);

@@ -49,4 +49,10 @@ describe('V8 flags of the service processes', () => {
     assert.ok(spawnArgs, 'the topology spawns services/<name>/src/main.ts');
     assertFlags('the topology', spawnArgs[1] ?? '');
   });
+
+  it('the benchmarks start their system under test with them', () => {
+    const execArgv = /const execArgv = \[([^\]]*)\]/.exec(read('bench/lib/ringback.ts'));
+    assert.ok(execArgv, 'bench/lib/ringback.ts forks the host with an execArgv');
+    assertFlags('the bench host', execArgv[1] ?? '');
+  });
 });
