@@ -319,7 +319,22 @@ describe('protected health information: encrypted per patient, crypto-shredded, 
 
   it('retention destroys old transcripts and notes by key deletion, keeps contact details, and records it', async () => {
     const retention = rb.service.app.get(PhiRetentionService, { strict: false });
-    clock.set(at('10:00', '30'));
+    // Tobias's Tier 3 callback breached at 10:02; a supervisor acknowledges the alert with a note, which
+    // is content of Monday and a copy of it lives in the alerts read model.
+    clock.set(at('11:00', '30'));
+    await settle();
+    type Alerts = { items: { alertId: string; taskId: string; note: string | null }[] };
+    const alertsNow = async () => ok<Alerts>(await request('GET', '/api/v1/alerts', tokens.sup));
+    const alert = (await alertsNow()).items.find((a) => a.taskId === tobiasTask);
+    assert.ok(alert, 'the breach raised an alert');
+    await ok(
+      await request('POST', `/api/v1/alerts/${alert.alertId}/acknowledge`, tokens.sup, {
+        note: 'left him a message about the bill',
+      }),
+    );
+    await settle();
+    const noteNow = async () => (await alertsNow()).items.find((a) => a.alertId === alert.alertId)?.note;
+    assert.equal(await noteNow(), 'left him a message about the bill');
     assert.equal(await retention.runOnce(30), null, 'nothing older than 30 days');
     // Forty days later a 30-day retention shreds Monday's content keys.
     clock.set(new Date(Date.parse(at('10:00')) + 40 * 86_400_000).toISOString());
@@ -332,6 +347,13 @@ describe('protected health information: encrypted per patient, crypto-shredded, 
     const recorded = await rb.adapters.eventStore.readAll({ categories: ['phi_retention'] });
     assert.equal(recorded.length, 1);
     assert.equal(recorded[0]!.envelope.type, 'PhiRetentionApplied');
+    // The run rebuilt the read models: the content is gone from them now, not at the next restart.
+    assert.equal(await noteNow(), PHI_REDACTED);
+    const now = await contact(tobiasTask);
+    assert.equal(now.contacts[0]!.transcript, PHI_REDACTED);
+    assert.equal(now.callerName, TOBIAS.name, 'contact details are not content');
+    assert.deepEqual(await kpis(), kpisBefore);
+    // And it stays so when they are rebuilt from the store at a restart.
     await rb.service.close();
     await start();
     await settle();
@@ -339,6 +361,7 @@ describe('protected health information: encrypted per patient, crypto-shredded, 
     assert.equal(t.contacts[0]!.transcript, PHI_REDACTED);
     assert.equal(t.callerName, TOBIAS.name, 'contact details are not content');
     assert.equal(t.callerPhone, TOBIAS.phone);
+    assert.equal(await noteNow(), PHI_REDACTED);
     assert.deepEqual(await kpis(), kpisBefore);
   });
 

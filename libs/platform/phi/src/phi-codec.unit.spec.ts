@@ -296,11 +296,36 @@ describe('SQLite PHI key store shared by two processes (two connections to one f
       await a.destroy({ subject: 'pForget' });
       // Still cached in b: what a rebuild there would read without the erasure event.
       assert.deepEqual(await b.decrypt(ka.keyId), ka.key);
-      await b.forget('pForget');
+      await b.forget({ subject: 'pForget' });
       assert.equal(await b.decrypt(ka.keyId), null);
       assert.notEqual(await b.erasedAt('pForget'), null);
       assert.notEqual((await b.generateDataKey(spec)).keyId, ka.keyId);
       assert.deepEqual(await b.decrypt(kept.keyId), kept.key, 'other patients untouched');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("forgetting content before a cutoff lets another process's retention apply at once", async () => {
+    const file = path.join(dir, 'shared-keys-forget-content.sqlite');
+    const a = new SqlitePhiKeyStore({ path: file, masterKey: MASTER });
+    const b = new SqlitePhiKeyStore({ path: file, masterKey: MASTER, cacheMs: 3_600_000 });
+    try {
+      const old = await a.generateDataKey({ subject: 'pRet', keyClass: 'content', day: '2026-01-01' });
+      const recent = await a.generateDataKey({ subject: 'pRet', keyClass: 'content', day: '2026-03-01' });
+      const contact = await a.generateDataKey({ subject: 'pRet', keyClass: 'contact', day: null });
+      for (const k of [old, recent, contact]) assert.deepEqual(await b.decrypt(k.keyId), k.key);
+      assert.equal(await b.contentCutoffDay(), null);
+      assert.deepEqual(await a.destroy({ keyClass: 'content', dayBefore: '2026-02-01' }), [old.keyId]);
+      // Still cached in b: what a rebuild there would read without the retention event.
+      assert.deepEqual(await b.decrypt(old.keyId), old.key);
+      assert.equal(await b.contentCutoffDay(), null);
+      await b.forget({ keyClass: 'content', dayBefore: '2026-02-01' });
+      assert.equal(await b.decrypt(old.keyId), null);
+      assert.equal(await b.contentCutoffDay(), '2026-02-01');
+      assert.deepEqual(await b.decrypt(recent.keyId), recent.key, 'later content untouched');
+      assert.deepEqual(await b.decrypt(contact.keyId), contact.key, 'contact keys are not content');
     } finally {
       await a.close();
       await b.close();

@@ -42,10 +42,12 @@ export interface PhiKeyStore {
    */
   erasedAt(subject: string): Promise<string | null>;
   /**
-   * Forgets what this process holds in memory about the patient's keys, so an erasure another process
-   * made (learnt from its PatientDataErased) applies here at once rather than when a cache expires.
+   * Forgets what this process holds in memory about the keys `selector` names (a patient's, or the
+   * content keys of days before a cutoff, with the cutoff itself), so a destroy another process made
+   * (learnt from its PatientDataErased or PhiRetentionApplied) applies here at once rather than when
+   * a cache expires.
    */
-  forget(subject: string): Promise<void>;
+  forget(selector: PhiKeySelector): Promise<void>;
   /** The latest retention cutoff (`YYYY-MM-DD`): plaintext content of earlier days reads as redacted. */
   contentCutoffDay(): Promise<string | null>;
   /** The patient of a patient-scoped stream (a task, a caller line), once an event named them. */

@@ -227,11 +227,23 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     }
   }
 
-  async forget(subject: string): Promise<void> {
-    const prefix = `${subject}:`;
-    for (const keyId of this.keys.keys()) if (keyId.startsWith(prefix)) this.keys.delete(keyId);
-    for (const [logical, entry] of this.live) if (entry.keyId.startsWith(prefix)) this.live.delete(logical);
-    this.erasures.delete(subject);
+  async forget(selector: PhiKeySelector): Promise<void> {
+    let named: (keyId: string) => boolean;
+    if ('subject' in selector) {
+      const prefix = `${selector.subject}:`;
+      named = (keyId) => keyId.startsWith(prefix);
+      this.erasures.delete(selector.subject);
+    } else {
+      // A content key id is <subject>:n:<day>:<generation> (see generateDataKey).
+      named = (keyId) => {
+        const parts = keyId.split(':');
+        const day = parts.at(-2) ?? '-';
+        return parts.at(-3) === 'n' && day !== '-' && day < selector.dayBefore;
+      };
+      this.cutoff = undefined;
+    }
+    for (const keyId of this.keys.keys()) if (named(keyId)) this.keys.delete(keyId);
+    for (const [logical, entry] of this.live) if (named(entry.keyId)) this.live.delete(logical);
   }
 
   async erasedAt(subject: string): Promise<string | null> {

@@ -14,8 +14,9 @@ import {
   READ_MODEL_STORE,
   StoreToBusRelay,
   type BusConsumer,
+  type BusMessage,
 } from '@ringback/platform-core';
-import { PHI_ERASURE_CATEGORY, topicForCategory, type PatientDataErasedV1 } from '@ringback/contracts';
+import { PHI_ERASURE_CATEGORY, PHI_RETENTION_CATEGORY, topicForCategory } from '@ringback/contracts';
 import { READINESS, RINGBACK_CONFIG, type ReadinessRegistry } from '@ringback/nest-platform';
 import type { RingbackConfig } from '@ringback/config';
 import {
@@ -30,6 +31,7 @@ import type { EventRegistry } from '@ringback/contracts';
 import type { Projection, ProjectionRunner } from '@ringback/platform-core';
 import { PHI_CODEC, PHI_KEY_STORE, PHI_READ_MODEL_REBUILDER, PhiModule } from '@ringback/phi';
 import type { PlatformAdapters } from './platform-adapters';
+import { followPhiKeyDestruction } from './phi-key-destruction.follower';
 import { startProjections } from './projections';
 
 export interface PlatformRuntimeOptions {
@@ -52,8 +54,9 @@ export interface PlatformRuntimeOptions {
   /**
    * The service name of a process that runs beside others (a distributed deployment): its read models
    * are rebuilt whenever any process records an erasure (PatientDataErased from the bus, consumer group
-   * `<name>.phi-erasures`), since the process that served the erasure rebuilds only its own. Unset in
-   * the embedded composition, where that process is the only one.
+   * `<name>.phi-erasures`) or a retention run (PhiRetentionApplied, group `<name>.phi-retention`),
+   * since the process that destroyed the keys rebuilds only its own. Unset in the embedded
+   * composition, where that process is the only one.
    */
   rebuildOnErasure?: string;
 }
@@ -84,6 +87,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   private erasures: BusConsumer | undefined;
+  private retentions: BusConsumer | undefined;
 
   async onModuleInit(): Promise<void> {
     await this.relay?.start();
@@ -116,18 +120,22 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
     const service = this.options.rebuildOnErasure;
     if (service && projections.length > 0) {
-      // The shredded fields read as [erased] once replayed: the same rebuild the serving process does.
+      const follow = async (message: BusMessage) => {
+        await followPhiKeyDestruction(message.envelope, this.adapters.phi.keys, this.runners);
+      };
       this.erasures = await this.adapters.bus.consume({
         groupId: `${service}.phi-erasures`,
         topics: [topicForCategory(PHI_ERASURE_CATEGORY)],
-        handler: async (message) => {
-          if (message.envelope.type !== 'PatientDataErased') return;
-          // Keys this process cached before the erasure would still decrypt what the rebuild replays.
-          const { subjects } = message.envelope.data as PatientDataErasedV1;
-          for (const subject of subjects) await this.adapters.phi.keys.forget(subject);
-          for (const runner of this.runners) await runner.rebuild();
-          for (const runner of this.runners) await runner.whenCaughtUp();
-        },
+        handler: follow,
+      });
+      // A group of its own, from now on: retention runs recorded before it existed would each be a
+      // full rebuild at its first start (one per day of history); `npm run projections:rebuild`
+      // applies them at once.
+      this.retentions = await this.adapters.bus.consume({
+        groupId: `${service}.phi-retention`,
+        topics: [topicForCategory(PHI_RETENTION_CATEGORY)],
+        handler: follow,
+        fromBeginning: false,
       });
     }
     this.readiness.registerCheck('event-store', async () => {
@@ -166,6 +174,7 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.erasures?.stop();
+    await this.retentions?.stop();
     for (const runner of this.runners) await runner.stop();
     await this.relay?.stop();
     await this.adapters.close();

@@ -5,6 +5,7 @@ import { CLOCK, deterministicUuidV7, toIso, type Clock } from '@ringback/kernel'
 import { RINGBACK_CONFIG } from '@ringback/nest-platform';
 import { EVENT_STORE, type EventStore } from '@ringback/platform-core';
 import { PHI_KEY_STORE, type PhiKeyStore } from '../phi-key-store.port';
+import { PHI_READ_MODEL_REBUILDER, type PhiReadModelRebuilder } from './phi-erasure.service';
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +14,8 @@ const DAY_MS = 86_400_000;
  * of UTC days older than the retention are destroyed, so that content reads as the redaction marker
  * while contact details and every KPI stay. Each run that destroyed keys records PhiRetentionApplied
  * (its id derives from the cutoff day, so processes that run the policy side by side record it once
- * per day).
+ * per day) and rebuilds the read models of this process, so the shredded content leaves them at once;
+ * the other processes of a distributed deployment follow the event from the bus.
  */
 @Injectable()
 export class PhiRetentionService implements OnModuleInit, OnApplicationShutdown {
@@ -26,6 +28,7 @@ export class PhiRetentionService implements OnModuleInit, OnApplicationShutdown 
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RINGBACK_CONFIG) private readonly config: RingbackConfig,
+    @Inject(PHI_READ_MODEL_REBUILDER) private readonly runners: PhiReadModelRebuilder,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +80,8 @@ export class PhiRetentionService implements OnModuleInit, OnApplicationShutdown 
       data,
     });
     await this.store.appendToStream(streamId, [envelope], { expectedRevision: 'any' });
+    for (const runner of this.runners()) await runner.rebuild();
+    for (const runner of this.runners()) await runner.whenCaughtUp();
     return data;
   }
 }
