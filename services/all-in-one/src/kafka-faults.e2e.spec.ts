@@ -24,8 +24,9 @@ import {
   type RunningRingback,
 } from './test-fixtures/all-in-one.harness';
 
-// Faults on the real servers, loopback and bounded: the all-in-one process with its bus on Kafka and
-// its read models on FerretDB (the event store stays the SQLite file: no KurrentDB server here).
+// Faults on the real broker, loopback and bounded: the all-in-one process with its bus on Kafka, its
+// read models in memory (on FerretDB with RINGBACK_FAULTS_READ_MODELS=mongo; see below why not by
+// default) and the event store the SQLite file (no KurrentDB server here).
 // 1. The Kafka broker is stopped and restarted under a steady stream of webhooks: every webhook is
 //    either accepted and kept or refused with 503 (never accepted and lost), and once the broker is
 //    back the consumers resume from their committed offsets: every accepted call becomes exactly one
@@ -54,20 +55,22 @@ interface Outcome {
 }
 
 const infra = infraEndpoints();
+const onFerret = process.env['RINGBACK_FAULTS_READ_MODELS'] === 'mongo';
 
-if (!infra.kafkaBrokers || !infra.mongoUrl) {
-  test('faults on the real Kafka broker and FerretDB', (t) => {
+if (!infra.kafkaBrokers || (onFerret && !infra.mongoUrl)) {
+  test('faults on the real Kafka broker', (t) => {
     if (!infra.kafkaBrokers) requireInfra(t, 'kafka');
     else requireInfra(t, 'mongo');
   });
 } else {
-  describe('faults on the real Kafka broker and FerretDB', { timeout: 300_000 }, () => {
+  describe('faults on the real Kafka broker', { timeout: 300_000 }, () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ringback-kafka-faults-'));
     const runDir = mkdtempSync(path.join(tmpdir(), 'ringback-private-kafka-'));
     let brokerEnv: NodeJS.ProcessEnv = {};
     let rb: RunningRingback | undefined;
     let admin = '';
     let eventStore: SqliteEventStore;
+    const busWarnings: string[] = [];
     const broker = async (command: 'start' | 'stop') => {
       await exec('bash', [kafkaScript, command], { env: brokerEnv, timeout: 180_000 });
     };
@@ -92,18 +95,19 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
         maxWaitTimeMs: 100,
         caughtUpPollMs: 50,
         logLevel: logLevel.NOTHING,
+        // The bus's own warnings (dead letters, a member kafkajs gave up on), for a failure's message.
+        logger: { warn: (fields, message) => busWarnings.push(`${message} ${JSON.stringify(fields)}`) },
       });
       // RINGBACK_FAULTS_READ_MODELS=mongo puts the read models on FerretDB. Not the default: with them
       // on FerretDB the task-event consumers (triage.routing, sla-monitor.task-events,
       // call-ingest.task-closures) stay 200+ events behind for minutes after ~100 calls (an open
       // finding), which would hide the broker fault under test.
-      const readModels =
-        process.env['RINGBACK_FAULTS_READ_MODELS'] === 'mongo'
-          ? new MongoReadModelStore({
-              uri: infra.mongoUrl!,
-              dbName: `faults_${uniqueSuffix().replace(/[^a-z0-9]/gi, '')}`,
-            })
-          : new InMemoryReadModelStore();
+      const readModels = onFerret
+        ? new MongoReadModelStore({
+            uri: infra.mongoUrl!,
+            dbName: `faults_${uniqueSuffix().replace(/[^a-z0-9]/gi, '')}`,
+          })
+        : new InMemoryReadModelStore();
       // PHI fields are encrypted in the store and on the wire here too, as every process has them.
       const adapters: PlatformAdapters = withPhiEncryption(
         dataDir,
@@ -129,7 +133,7 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
       });
       admin = await signDevToken({ role: 'admin', sub: 'root' }, E2E_SECRET);
       await configureLocations(rb, admin, { aurora });
-      // The clinic must be in the read model (FerretDB) before calls can name it.
+      // The clinic must be in the read model before calls can name it.
       for (const deadline = Date.now() + 30_000; ;) {
         const res = await fetch(`${rb.service.url}/api/v1/locations/aurora`, {
           headers: { authorization: `Bearer ${admin}` },
@@ -183,7 +187,9 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
         last = await res.text();
         await new Promise((r) => setTimeout(r, 250));
       }
-      assert.fail(`not ready within ${withinMs} ms: ${last}`);
+      assert.fail(
+        `not ready within ${withinMs} ms: ${last}; bus warnings: ${busWarnings.join('; ') || 'none'}`,
+      );
     };
 
     it('a broker stopped and restarted under load: every webhook accepted and kept or refused 503, every accepted call one task', async () => {
@@ -261,7 +267,7 @@ if (!infra.kafkaBrokers || !infra.mongoUrl) {
         const res = await fetch(`${rb!.service.url}/api/v1/tasks/${o.taskId}`, {
           headers: { authorization: `Bearer ${admin}` },
         });
-        assert.equal(res.status, 200, `task ${o.taskId} readable from FerretDB`);
+        assert.equal(res.status, 200, `task ${o.taskId} readable from the read model`);
       }
     });
 

@@ -6,6 +6,7 @@ import {
   deadLetterHeaders,
   deliverWithRetry,
   type BusConsumer,
+  type BusLogger,
   type ConsumeOptions,
   type ConsumerLagGauge,
   type DeadLetterFailure,
@@ -48,6 +49,8 @@ export interface KafkaBusConsumerConfig {
   admin: () => Promise<Admin>;
   send: (topic: string, record: OutgoingRecord) => Promise<void>;
   onStopped: (consumer: KafkaBusConsumer) => void;
+  /** Where a crash kafkajs gave up on, and each failed rejoin, are logged (no message content). */
+  logger?: BusLogger | undefined;
   groupId: string;
   topics: string[];
   handler: ConsumeOptions['handler'];
@@ -73,41 +76,89 @@ export interface KafkaBusConsumerConfig {
  */
 export class KafkaBusConsumer implements BusConsumer {
   readonly groupId: string;
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly abort = new AbortController();
   private readonly lagReporter: ConsumerLagReporter;
   private stopping: Promise<void> | undefined;
+  private restarting: Promise<void> | undefined;
   private crash: Error | undefined;
 
   constructor(private readonly config: KafkaBusConsumerConfig) {
     this.groupId = config.groupId;
-    this.consumer = config.kafka.consumer({
-      groupId: config.groupId,
-      sessionTimeout: config.sessionTimeoutMs,
-      heartbeatInterval: config.heartbeatIntervalMs,
-      rebalanceTimeout: config.rebalanceTimeoutMs,
-      maxWaitTimeInMs: config.maxWaitTimeMs,
-      allowAutoTopicCreation: false,
-    });
+    this.consumer = this.member();
     this.lagReporter = new ConsumerLagReporter(
       config.groupId,
       () => this.lagPerTopic(),
       config.lagGauge,
       config.lagIntervalMs,
     );
-    // kafkajs restarts after retriable failures by itself; one it gives up on ends this consumer.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.crash = payload.error;
-      void this.stop().catch(() => undefined);
-    });
+  }
+
+  /** The crash kafkajs last gave up on (a new member took over from it), for diagnosis. */
+  get lastCrash(): Error | undefined {
+    return this.crash;
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.config.topics, fromBeginning: this.config.fromBeginning });
-    this.seekToStartOnFirstJoin();
-    await this.consumer.run({
+    await this.run(this.consumer, () => this.seekToStartOnFirstJoin());
+    this.lagReporter.start();
+  }
+
+  /** A kafkajs consumer of this group, watched for crashes kafkajs gives up on. */
+  private member(): Consumer {
+    const consumer = this.config.kafka.consumer({
+      groupId: this.config.groupId,
+      sessionTimeout: this.config.sessionTimeoutMs,
+      heartbeatInterval: this.config.heartbeatIntervalMs,
+      rebalanceTimeout: this.config.rebalanceTimeoutMs,
+      maxWaitTimeInMs: this.config.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    // kafkajs restarts after retriable failures by itself. One it gives up on would leave this
+    // process out of its group for good (a broker restart under load did so once in CI: a projection
+    // stayed behind until the test gave up), so a new member takes over, from the committed offsets.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.abort.signal.aborted || consumer !== this.consumer) return;
+      this.crash = payload.error;
+      this.config.logger?.warn(
+        { groupId: this.groupId, error: payload.error.name, reason: payload.error.message },
+        'kafka consumer gave up; a new member takes over',
+      );
+      this.restarting ??= this.takeOver(consumer).finally(() => {
+        this.restarting = undefined;
+      });
+    });
+    return consumer;
+  }
+
+  /** Replaces a crashed member until one runs (backing off between tries) or the consumer stops. */
+  private async takeOver(crashed: Consumer): Promise<void> {
+    await crashed.disconnect().catch(() => undefined);
+    const { initialBackoffMs, maxBackoffMs } = this.config.policy;
+    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+      const next = this.member();
+      this.consumer = next;
+      try {
+        await this.run(next);
+        if (this.abort.signal.aborted) await next.disconnect().catch(() => undefined);
+        return;
+      } catch (error) {
+        this.config.logger?.warn(
+          { groupId: this.groupId, error: error instanceof Error ? error.name : 'unknown', attempt },
+          'kafka consumer could not rejoin; retrying',
+        );
+        await next.disconnect().catch(() => undefined);
+        await abortableDelay(Math.min(maxBackoffMs, initialBackoffMs * 2 ** attempt), this.abort.signal);
+      }
+    }
+  }
+
+  /** Joins and runs a member; `beforeRun` sees it subscribed but not yet fetching. */
+  private async run(consumer: Consumer, beforeRun?: () => void): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.config.topics, fromBeginning: this.config.fromBeginning });
+    beforeRun?.();
+    await consumer.run({
       autoCommit: true,
       // Besides the commit after every batch: bounds redelivery after a crash inside a long batch.
       autoCommitInterval: 1_000,
@@ -115,7 +166,6 @@ export class KafkaBusConsumer implements BusConsumer {
       partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.lagReporter.start();
   }
 
   /**

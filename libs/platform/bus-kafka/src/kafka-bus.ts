@@ -129,6 +129,7 @@ export class KafkaBus implements Bus {
       admin: () => this.connectedAdmin(),
       send: (topic, record) => this.send(topic, record),
       onStopped: (c) => this.consumers.delete(c),
+      logger: this.options.logger,
       groupId: options.groupId,
       topics: [...options.topics],
       handler: options.handler,
