@@ -1,5 +1,5 @@
 import type { EventEnvelope, PatientDataErasedV1, PhiRetentionAppliedV1 } from '@ringback/contracts';
-import type { PhiKeyStore } from '@ringback/phi';
+import { rebuildReadModels, type PhiKeyStore } from '@ringback/phi';
 import type { ProjectionRunner } from '@ringback/platform-core';
 
 /**
@@ -19,7 +19,6 @@ export async function followPhiKeyDestruction(
     const { cutoffDay } = envelope.data as PhiRetentionAppliedV1;
     await keys.forget({ keyClass: 'content', dayBefore: cutoffDay });
   } else return false;
-  for (const runner of runners) await runner.rebuild();
-  for (const runner of runners) await runner.whenCaughtUp();
+  await rebuildReadModels(runners);
   return true;
 }

@@ -28,6 +28,14 @@ export interface ErasureRequest {
 export const PHI_READ_MODEL_REBUILDER = Symbol.for('ringback.PhiReadModelRebuilder');
 export type PhiReadModelRebuilder = () => readonly ProjectionRunner[];
 
+/** Rebuilds every runner from the store, then waits until each has caught up again. */
+export async function rebuildReadModels(
+  runners: readonly Pick<ProjectionRunner, 'rebuild' | 'whenCaughtUp'>[],
+): Promise<void> {
+  for (const runner of runners) await runner.rebuild();
+  for (const runner of runners) await runner.whenCaughtUp();
+}
+
 /**
  * Erasure by key deletion (crypto-shredding): destroys every data key of the patient, then records
  * PatientDataErased (naming only the pseudonymous subject) and rebuilds the read models of this
@@ -78,8 +86,7 @@ export class PhiErasureService {
       data,
     });
     await this.store.appendToStream(envelope.streamId, [envelope], { expectedRevision: 'no_stream' });
-    for (const runner of this.runners()) await runner.rebuild();
-    for (const runner of this.runners()) await runner.whenCaughtUp();
+    await rebuildReadModels(this.runners());
     return data;
   }
 

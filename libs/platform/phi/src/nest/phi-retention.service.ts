@@ -5,7 +5,11 @@ import { CLOCK, deterministicUuidV7, toIso, type Clock } from '@ringback/kernel'
 import { RINGBACK_CONFIG } from '@ringback/nest-platform';
 import { EVENT_STORE, type EventStore } from '@ringback/platform-core';
 import { PHI_KEY_STORE, type PhiKeyStore } from '../phi-key-store.port';
-import { PHI_READ_MODEL_REBUILDER, type PhiReadModelRebuilder } from './phi-erasure.service';
+import {
+  PHI_READ_MODEL_REBUILDER,
+  rebuildReadModels,
+  type PhiReadModelRebuilder,
+} from './phi-erasure.service';
 
 const DAY_MS = 86_400_000;
 
@@ -80,8 +84,7 @@ export class PhiRetentionService implements OnModuleInit, OnApplicationShutdown 
       data,
     });
     await this.store.appendToStream(streamId, [envelope], { expectedRevision: 'any' });
-    for (const runner of this.runners()) await runner.rebuild();
-    for (const runner of this.runners()) await runner.whenCaughtUp();
+    await rebuildReadModels(this.runners());
     return data;
   }
 }
