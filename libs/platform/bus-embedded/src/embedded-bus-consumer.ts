@@ -179,7 +179,10 @@ export class EmbeddedBusConsumer implements BusConsumer {
           const outcome = await this.deliver(record);
           if (outcome === 'aborted') break;
           // Committed before the next message starts: at most the message in flight is redelivered.
-          if (!store.commit(this.groupId, topic, partition, record.offset + 1, this.holder.memberId)) {
+          // Shares one transaction with the other workers' commits and the appends of this turn.
+          if (
+            !(await store.commitSoon(this.groupId, topic, partition, record.offset + 1, this.holder.memberId))
+          ) {
             // Lease lost while handling: another member owns the partition now and redelivers.
             this.held.delete(lease);
             break;

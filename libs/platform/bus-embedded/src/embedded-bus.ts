@@ -94,7 +94,7 @@ export class EmbeddedBus implements Bus {
   ): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
     return withProducerSpan(topic, key, EMBEDDED_MESSAGING_SYSTEM, async (traceHeaders) => {
-      const at = this.store.append(
+      const at = await this.store.appendSoon(
         topic,
         key,
         encodeEnvelope(envelope),

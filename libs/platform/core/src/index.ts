@@ -21,3 +21,4 @@ export * from './event-store/catch-up-subscription';
 export * from './event-store/polling-subscription';
 export * from './bus/event-consumer';
 export * from './projections/projection-changes';
+export * from './event-store/stream-read-cache';

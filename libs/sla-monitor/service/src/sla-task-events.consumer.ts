@@ -21,6 +21,7 @@ import {
   EVENT_STORE,
   handleCommand,
   EventConsumer,
+  StreamReadCache,
   type Bus,
   type EventStore,
 } from '@ringback/platform-core';
@@ -66,7 +67,11 @@ export class SlaTaskEventsConsumer extends EventConsumer {
   ) {
     super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackSlaLogger;
+    this.locationStreams = new StreamReadCache(store, (r) => this.registry.upcast(r.envelope));
   }
+
+  /** Location configurations, read for every clock started: kept, upcast, between events. */
+  private readonly locationStreams: StreamReadCache<EventEnvelope>;
 
   /** Every registered task event (a newer producer's event type is skipped: nothing for the timers). */
   protected async handleEvent(event: EventEnvelope): Promise<void> {
@@ -177,10 +182,9 @@ export class SlaTaskEventsConsumer extends EventConsumer {
    */
   private async scheduleFor(locationId: string, clock: TaskSlaClock): Promise<LocationSchedule | null> {
     if (clock.mode !== 'business') return null;
-    const configs = (await this.store.readStream(locationStreamId(locationId)))
-      .map((r) => r.envelope)
-      .filter((e) => e.type === LOCATION_CONFIGURED)
-      .map((e) => this.registry.upcast<LocationConfigured>(e));
+    const configs = (await this.locationStreams.read(locationStreamId(locationId))).filter(
+      (e): e is LocationConfigured => e.type === LOCATION_CONFIGURED,
+    );
     const startedAt = Date.parse(clock.startedAt);
     const chosen =
       configs.find((c) => c.data.version === clock.calendarVersion) ??

@@ -33,6 +33,7 @@ import {
   READ_MODEL_STORE,
   handleCommand,
   EventConsumer,
+  StreamReadCache,
   type Bus,
   type EventStore,
   type ReadModelStore,
@@ -278,6 +279,8 @@ export class OpenTaskConsumer extends EventConsumer {
   protected readonly consumerName = 'triage inbound-contacts';
   protected override readonly eventTypes = ['InboundContactRecorded'];
   private readonly logger: TriageLogger;
+  /** Location configurations and the policy, read for every call: kept, upcast, between calls. */
+  private readonly referenceStreams: StreamReadCache<EventEnvelope>;
 
   constructor(
     @Inject(BUS) bus: Bus,
@@ -288,6 +291,7 @@ export class OpenTaskConsumer extends EventConsumer {
   ) {
     super(bus, ringbackEventRegistry());
     this.logger = logger ?? fallbackLogger;
+    this.referenceStreams = new StreamReadCache(store, (r) => this.registry.upcast(r.envelope));
   }
 
   /** An upcast InboundContactRecorded (the only call event accepted). */
@@ -378,14 +382,11 @@ export class OpenTaskConsumer extends EventConsumer {
 
   /** The health system's current triage policy: the policy stream folded, or the default. */
   private async policy(): Promise<TriagePolicy> {
-    const recorded = await this.store.readStream(triagePolicyStreamId());
+    const recorded = await this.referenceStreams.read(triagePolicyStreamId());
     if (recorded.length === 0) return defaultTriagePolicy;
     const state = foldEvents(
       triagePolicyDecider,
-      recorded.map((r) => {
-        const e = this.registry.upcast(r.envelope);
-        return { type: e.type, data: e.data } as TriagePolicyEvent;
-      }),
+      recorded.map((e) => ({ type: e.type, data: e.data }) as TriagePolicyEvent),
     );
     return state.status === 'configured' ? state.policy : defaultTriagePolicy;
   }
@@ -395,10 +396,9 @@ export class OpenTaskConsumer extends EventConsumer {
     locationId: string,
     recordedAt: string,
   ): Promise<LocationConfiguredData | null> {
-    const configs = (await this.store.readStream(locationStreamId(locationId)))
-      .map((r) => r.envelope)
-      .filter((e) => e.type === LOCATION_CONFIGURED)
-      .map((e) => this.registry.upcast<LocationConfigured>(e));
+    const configs = (await this.referenceStreams.read(locationStreamId(locationId))).filter(
+      (e): e is LocationConfigured => e.type === LOCATION_CONFIGURED,
+    );
     const at = Date.parse(recordedAt);
     const chosen = configs.filter((c) => Date.parse(c.recordedAt) <= at).at(-1) ?? configs[0];
     return chosen?.data ?? null;
