@@ -9,6 +9,7 @@ import {
   type ReadModelDoc,
   type ReadModelOp,
 } from '@ringback/platform-core';
+import { SortedPairs } from './sorted-pairs';
 
 /**
  * A stored document: its JSON text, or (for the rare document JSON cannot carry exactly: a Date, -0,
@@ -36,15 +37,12 @@ class Collection {
 
 /**
  * The ids of the documents matching one scalar equality filter, in ascending order of one field (ties
- * by id): what `find` with that filter, that sort and a limit walks from the front. Two parallel arrays
- * rather than one of `{ value, id }` pairs, for the same reason as {@link Collection}: a pair is an
- * object for the GC to mark, and numbers in an array of numbers are stored unboxed.
+ * by id): what `find` with that filter, that sort and a limit walks from the front.
  */
 interface SortedIndex {
   filter: Record<string, unknown>;
   field: string;
-  values: unknown[];
-  ids: string[];
+  entries: SortedPairs;
 }
 
 /** Field names the durable stores use for their own bookkeeping; refused here too so both behave alike. */
@@ -119,7 +117,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const docs = this.collections.get(collection)?.docs;
       const index = this.sortedIndexOf(collection, filter, sort.field);
       const out: T[] = [];
-      for (const id of index.ids) {
+      for (const id of index.entries.ids()) {
         if (out.length >= options.limit) break;
         const doc = docs?.get(id);
         if (doc) out.push(decode(doc) as T);
@@ -268,8 +266,11 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       index = {
         filter: { ...filter },
         field,
-        values: entries.map((e) => e.value),
-        ids: entries.map((e) => e.id),
+        entries: SortedPairs.fromSorted(
+          comparePairs,
+          entries.map((e) => e.value),
+          entries.map((e) => e.id),
+        ),
       };
       bySignature.set(signature, index);
     }
@@ -286,19 +287,8 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const was = before !== null && matches(before, index.filter);
       const is = after !== null && matches(after, index.filter);
       if (was && is && compareValues(before[index.field], after[index.field]) === 0) continue;
-      if (was) {
-        const at = searchIndex(index, before[index.field], id);
-        if (at < index.ids.length && index.ids[at] === id) {
-          index.values.splice(at, 1);
-          index.ids.splice(at, 1);
-        }
-      }
-      if (is) {
-        const value = cloneDoc(after[index.field]);
-        const at = searchIndex(index, value, id);
-        index.values.splice(at, 0, value);
-        index.ids.splice(at, 0, id);
-      }
+      if (was) index.entries.remove(before[index.field], id);
+      if (is) index.entries.insert(cloneDoc(after[index.field]), id);
     }
   }
 
@@ -358,17 +348,8 @@ function compareEntries(a: { value: unknown; id: string }, b: { value: unknown; 
   return compareValues(a.value, b.value) || compareValues(a.id, b.id);
 }
 
-/** The first place in the index (sorted by value, then id) not before `value` and `id`. */
-function searchIndex(index: SortedIndex, value: unknown, id: string): number {
-  let lo = 0;
-  let hi = index.ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((compareValues(index.values[mid], value) || compareValues(index.ids[mid], id)) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const comparePairs = (valueA: unknown, idA: string, valueB: unknown, idB: string): number =>
+  compareValues(valueA, valueB) || compareValues(idA, idB);
 
 /**
  * The index key of a scalar value (strings, finite numbers, booleans); undefined for anything else.
