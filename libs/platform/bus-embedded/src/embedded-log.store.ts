@@ -253,7 +253,7 @@ export class EmbeddedLogStore {
     const headers = JSON.stringify(r.headers);
     this.sql.insert.run(r.topic, partition, offset, r.key, r.value, headers, r.now);
     if (!tail) this.tails.set(at, (tail = []));
-    // Parsed back rather than kept: the record must not share the caller's headers object.
+    // A copy: the record must not share the caller's headers object.
     tail.push(
       Object.freeze({
         topic: r.topic,
@@ -261,7 +261,7 @@ export class EmbeddedLogStore {
         offset,
         key: r.key,
         value: r.value,
-        headers: Object.freeze(JSON.parse(headers) as Record<string, string>),
+        headers: Object.freeze({ ...r.headers }),
       }),
     );
     if (tail.length > TAIL_RECORDS) tail.splice(0, tail.length - TAIL_RECORDS);

@@ -262,7 +262,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       const entries = this.candidates(collection, filter)
         .filter((d) => matches(d, filter))
         .map((d) => ({ value: d[field], id: d.id }))
-        .sort(compareEntries);
+        .sort((a, b) => comparePairs(a.value, a.id, b.value, b.id));
       index = {
         filter: { ...filter },
         field,
@@ -343,10 +343,6 @@ function validateOp(op: ReadModelOp): void {
 
 const isIndexable = (value: unknown): boolean =>
   value === null || value === undefined || indexKeyOf(value) !== undefined;
-
-function compareEntries(a: { value: unknown; id: string }, b: { value: unknown; id: string }): number {
-  return compareValues(a.value, b.value) || compareValues(a.id, b.id);
-}
 
 const comparePairs = (valueA: unknown, idA: string, valueB: unknown, idB: string): number =>
   compareValues(valueA, valueB) || compareValues(idA, idB);
