@@ -26,9 +26,15 @@
 //   SOAK_MINUTES         length of the half-rate run (default 30)
 //   SOAK_PROBE_SECONDS   length of the maximum-rate probe (default 20)
 //   SOAK_WINDOW_SECONDS  sampling window (default 60)
+// The run's calls are backdated the same way (SOAK_RUN_BACKDATE_MINUTES, default 16): each call's
+// thresholds fall due on its arrival, so the load is the same from the first window to the last and the
+// first window is a fair baseline. With calls made now, the first eleven minutes carry no firings and
+// the load steps up at 11.25 and 15 minutes: a window after that was compared with a lighter one, and a
+// verdict could not tell growth from the step (the thirteenth run's). SOAK_RUN_BACKDATE_MINUTES=0 runs
+// it that way still.
+//
 //   SOAK_PROBE_BACKDATE_MINUTES  how long ago the probe's calls happened (default 16; 0: no firings)
-//   SOAK_RUN_BACKDATE_MINUTES    the same for the run's calls (default 0): 16 puts a profile of a short
-//                                run in the steady state of minute 15 on, every call's firings due at once
+//   SOAK_RUN_BACKDATE_MINUTES    the same for the run's calls (default 16; 0: calls made now)
 //   SOAK_RATE            run at this many calls/s instead of half the maximum: to compare two builds
 //                        at one load (a recorded result uses the default)
 //   SOAK_OUT             also write the samples and the verdict as JSON to this file
@@ -102,7 +108,7 @@ const MINUTES = num('SOAK_MINUTES', 30);
 const PROBE_S = num('SOAK_PROBE_SECONDS', 20);
 const WINDOW_S = num('SOAK_WINDOW_SECONDS', 60);
 const BACKDATE_MS = Number(process.env['SOAK_PROBE_BACKDATE_MINUTES'] ?? 16) * 60_000;
-const RUN_BACKDATE_MS = Number(process.env['SOAK_RUN_BACKDATE_MINUTES'] ?? 0) * 60_000;
+const RUN_BACKDATE_MS = Number(process.env['SOAK_RUN_BACKDATE_MINUTES'] ?? 16) * 60_000;
 if (
   !Number.isFinite(BACKDATE_MS) ||
   BACKDATE_MS < 0 ||
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
     return lag;
   };
   /**
-   * An SLA threshold overdue by more than two seconds: the scheduler fires what is due once a second,
+   * An SLA threshold overdue by more than two seconds: the scheduler fires what is due four times a second,
    * so anything older is work the process has not caught up with.
    */
   const overdueThresholds = async (): Promise<boolean> => {
@@ -312,6 +318,7 @@ async function main(): Promise<void> {
   gc();
   const heapEndMb = mb(process.memoryUsage().heapUsed);
   const documentsEnd = documents();
+  const documentsByCollection = Object.fromEntries(readModels.documentCounts());
   const liveViewsEnd = liveQueues.size;
   readModels.clear();
   liveQueues.clearViews();
@@ -323,6 +330,7 @@ async function main(): Promise<void> {
     heapEndMb,
     heapOutsideMb,
     documentsEnd,
+    documentsByCollection,
     liveViewsEnd,
     callsKept,
     keptBytesPerCall: Math.round(((heapEndMb - heapOutsideMb) * 1e6) / Math.max(1, callsKept)),

@@ -193,7 +193,7 @@ export const envSchema = z.object({
       'Changes a live queue may have waiting at once (a burst); past it its subscribers get a fresh queue.snapshot instead.',
   }),
   SLA_TIMER_INTERVAL_MS: v(int(0, 60_000), {
-    default: '1000',
+    default: '250',
     description:
       'Period of the SLA timer loop that fires at-risk and breach thresholds; 0 stops the loop (tests drive it).',
   }),
