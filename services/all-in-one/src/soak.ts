@@ -141,6 +141,13 @@ interface Sample {
   gcTotalMs: number;
   /** How long one scrape of /metrics took (Prometheus scrapes every 15 s in a deployment). */
   scrapeMs: number;
+  /**
+   * Fsyncs of the event store's log in the window that took over 50 and over 100 ms: every append
+   * (a webhook's too) waits for one, off the event loop, so a slow disk lengthens webhooks without
+   * showing in the loop's delay.
+   */
+  fsyncsOver50Ms: number;
+  fsyncsOver100Ms: number;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1e6);
@@ -172,13 +179,22 @@ async function main(): Promise<void> {
     webhookSecret: E2E_WEBHOOK_SECRET,
     locationId: 'aurora',
   });
-  const consumerLag = async (): Promise<number> => {
+  /** One scrape of /metrics: consumer lag, and the event store's fsyncs so far over 50 and 100 ms. */
+  const scrape = async (): Promise<{ lag: number; fsyncsOver50Ms: number; fsyncsOver100Ms: number }> => {
     const text = await (await fetch(`${rb.service.url}/metrics`)).text();
     let lag = 0;
     for (const m of text.matchAll(/^ringback_bus_consumer_lag\{[^}]*\} (\d+(?:\.\d+)?)$/gm))
       lag += Number(m[1]);
-    return lag;
+    const bucket = (le: string): number =>
+      Number(
+        new RegExp(`^ringback_event_store_fsync_seconds_bucket\\{le="${le}"[^}]*\\} (\\d+)$`, 'm').exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    const all = bucket('\\+Inf');
+    return { lag, fsyncsOver50Ms: all - bucket('0.05'), fsyncsOver100Ms: all - bucket('0.1') };
   };
+  const consumerLag = async (): Promise<number> => (await scrape()).lag;
 
   const projectionLag = async (): Promise<number> => {
     let lag = 0;
@@ -267,6 +283,7 @@ async function main(): Promise<void> {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  let fsyncsBefore = await scrape();
   for (let n = 1; runStart + n * WINDOW_S * 1000 <= end; n++) {
     const wait = runStart + n * WINDOW_S * 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -277,7 +294,7 @@ async function main(): Promise<void> {
     const relayed = relay.position ?? 0n;
     const head = await rb.adapters.eventStore.headPosition();
     const scrapeStarted = performance.now();
-    const lagOfConsumers = await consumerLag();
+    const scraped = await scrape();
     const scrapeMs = Math.round(performance.now() - scrapeStarted);
     const sample: Sample = {
       minute: Number(((Date.now() - runStart) / 60_000).toFixed(2)),
@@ -289,7 +306,7 @@ async function main(): Promise<void> {
       rssMb: Math.round(mem.rss / 1e6),
       heapMb: Math.round(mem.heapUsed / 1e6),
       relayLag: Number(head - relayed),
-      consumerLag: lagOfConsumers,
+      consumerLag: scraped.lag,
       projectionLag: await projectionLag(),
       documents: documents(),
       liveViews: liveQueues.size,
@@ -298,7 +315,10 @@ async function main(): Promise<void> {
       gcMaxMs: Math.round(gcMax),
       gcTotalMs: Math.round(gcTotal),
       scrapeMs,
+      fsyncsOver50Ms: scraped.fsyncsOver50Ms - fsyncsBefore.fsyncsOver50Ms,
+      fsyncsOver100Ms: scraped.fsyncsOver100Ms - fsyncsBefore.fsyncsOver100Ms,
     };
+    fsyncsBefore = scraped;
     loopAt = performance.eventLoopUtilization();
     loopDelay.reset();
     gcMax = 0;

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { Registry } from 'prom-client';
 import { eventStoreContract, eventually, thingHappened } from '@ringback/testing';
 import { WrongExpectedRevisionError } from '@ringback/platform-core';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
@@ -43,6 +44,37 @@ describe('SqliteEventStore on a file', () => {
       assert.deepEqual({ ...store.database.prepare('PRAGMA journal_mode').get() }, { journal_mode: 'wal' });
       assert.deepEqual({ ...store.database.prepare('PRAGMA synchronous').get() }, { synchronous: 1 });
       assert.deepEqual({ ...onLoop.database.prepare('PRAGMA synchronous').get() }, { synchronous: 2 });
+    } finally {
+      await store.close();
+      await onLoop.close();
+      tmp.remove();
+    }
+  });
+
+  it('counts the fsyncs of its log in ringback_event_store_fsync_seconds, none when fsynced on the loop', async () => {
+    const tmp = tempDir();
+    const registry = new Registry();
+    const onLoopRegistry = new Registry();
+    const store = new SqliteEventStore({ path: tmp.file, registry, ...quiet });
+    const onLoop = new SqliteEventStore({
+      path: join(tmp.dir, 'on-loop.db'),
+      fsyncOffLoop: false,
+      registry: onLoopRegistry,
+      ...quiet,
+    });
+    const count = async (r: Registry): Promise<number> =>
+      (await r.getSingleMetric('ringback_event_store_fsync_seconds')!.get()).values.find(
+        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_fsync_seconds_count',
+      )!.value;
+    try {
+      assert.equal(await count(registry), 0);
+      await store.appendToStream('thing-1', [thingHappened('thing-1', 0)], { expectedRevision: 'no_stream' });
+      await store.appendToStream('thing-1', [thingHappened('thing-1', 1)], { expectedRevision: 0 });
+      assert.equal(await count(registry), 2, 'one fsync per acknowledged append, one after the other');
+      await onLoop.appendToStream('thing-1', [thingHappened('thing-1', 1)], {
+        expectedRevision: 'no_stream',
+      });
+      assert.equal(await count(onLoopRegistry), 0, 'SQLite fsyncs inside the commit: nothing to time here');
     } finally {
       await store.close();
       await onLoop.close();

@@ -18,6 +18,8 @@ import {
   type SubscriptionRetryOptions,
   type SubscriptionSource,
 } from '@ringback/platform-core';
+import type { Registry } from 'prom-client';
+import { createHistogram } from '@ringback/observability';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
 import { RecentRows } from './recent-rows';
@@ -36,6 +38,11 @@ export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
    * file; see SqliteGroupCommitOptions.walPath). An append is acknowledged after the fsync either way.
    */
   fsyncOffLoop?: boolean;
+  /**
+   * Where `ringback_event_store_fsync_seconds` goes: how long each fsync of the write-ahead log took
+   * (off the loop only). Every append waits for one, so it is the disk's share of a webhook's latency.
+   */
+  registry?: Registry;
 }
 
 const SCHEMA = `
@@ -56,6 +63,8 @@ const SCHEMA = `
 
 const COLUMNS = 'position, stream_id, stream_revision, event_id, type, schema_version, payload, metadata';
 const BATCH = 256;
+/** A local disk fsyncs in about a millisecond; tens of milliseconds are what a webhook feels. */
+const FSYNC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /**
  * Rows appended here that caught-up readers take from memory. Readers are a few milliseconds behind,
  * so a second or two of appends is plenty, and rows gone before the young generation's next
@@ -158,7 +167,17 @@ export class SqliteEventStore implements EventStore {
     }
     // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop,
     // and commits at least commitIntervalMs apart; the fsync itself runs off the event loop.
-    this.writes = groupCommitOnFile(this.database, options.path, options);
+    const fsyncs = options.registry
+      ? createHistogram(options.registry, {
+          name: 'event_store_fsync_seconds',
+          help: "Time of each fsync of the SQLite event store's write-ahead log; every append waits for one",
+          buckets: FSYNC_BUCKETS,
+        })
+      : undefined;
+    this.writes = groupCommitOnFile(this.database, options.path, {
+      ...options,
+      ...(fsyncs ? { onFsync: (seconds: number) => fsyncs.observe(seconds) } : {}),
+    });
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),
       head: (categories) => this.headSync(categories),

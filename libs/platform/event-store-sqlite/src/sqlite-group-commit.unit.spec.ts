@@ -187,6 +187,28 @@ describe('SqliteGroupCommit', () => {
       await group.close();
     }));
 
+  it('tells onFsync how long each fsync took, one per group of commits, and nothing for a failed one', () =>
+    withDb(async (db, path) => {
+      db.exec('PRAGMA synchronous = NORMAL');
+      const took: number[] = [];
+      const group = new SqliteGroupCommit(db, { walPath: `${path}-wal`, onFsync: (s) => took.push(s) });
+      await Promise.all(['a', 'b', 'c'].map((v) => group.run(insert(db, v))));
+      assert.equal(took.length, 1, 'three writes of one turn, one fsync');
+      await group.run(insert(db, 'd'));
+      assert.equal(took.length, 2);
+      for (const s of took) assert.ok(s >= 0 && s < 60, `an fsync time in seconds: ${s}`);
+      await group.close();
+
+      const failing: number[] = [];
+      const broken = new SqliteGroupCommit(db, {
+        walPath: `${path}-no-such-log`,
+        onFsync: (s) => failing.push(s),
+      });
+      await assert.rejects(broken.run(insert(db, 'e')), /could not be fsynced/);
+      assert.deepEqual(failing, []);
+      await broken.close();
+    }));
+
   it('with a log that cannot be fsynced, rejects the committed writes, and whenDurable and sync wait for an fsync', () =>
     withDb(async (db, path) => {
       db.exec('PRAGMA synchronous = NORMAL');

@@ -116,7 +116,7 @@ export function createPlatformAdapters(
       }),
       config.bus?.maxAttempts,
     );
-    return embeddedAdaptersOnBus(dir, bus, config);
+    return embeddedAdaptersOnBus(dir, bus, config, options.metrics);
   }
 
   const { kurrentdb, mongo, kafka } = config;
@@ -132,7 +132,10 @@ export function createPlatformAdapters(
   } else {
     const dir = path.resolve(config.dataDir);
     mkdirSync(dir, { recursive: true });
-    eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+    eventStore = new SqliteEventStore({
+      path: path.join(dir, 'events.sqlite'),
+      ...(options.metrics ? { registry: options.metrics } : {}),
+    });
   }
   const kafkaBus = new KafkaBus({
     brokers: kafka.brokers,
@@ -161,10 +164,18 @@ export function createPlatformAdapters(
  * `dataDir`, read models in memory. The topology of a process that keeps its own state but talks to
  * other processes over a shared broker (e.g. the embedded composition with the Kafka bus).
  */
-export function embeddedAdaptersOnBus(dataDir: string, bus: Bus, config: PhiConfig = {}): PlatformAdapters {
+export function embeddedAdaptersOnBus(
+  dataDir: string,
+  bus: Bus,
+  config: PhiConfig = {},
+  metrics?: Registry,
+): PlatformAdapters {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
-  const eventStore = new SqliteEventStore({ path: path.join(dir, 'events.sqlite') });
+  const eventStore = new SqliteEventStore({
+    path: path.join(dir, 'events.sqlite'),
+    ...(metrics ? { registry: metrics } : {}),
+  });
   const readModels = new InMemoryReadModelStore();
   return withPhiEncryption(dir, config, {
     mode: 'embedded',
