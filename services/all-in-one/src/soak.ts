@@ -12,9 +12,15 @@
 // every projection had handled them (as the benchmarks count it). Webhooks are answered faster than
 // they are processed, so the rate of 202s alone is not one the process keeps up with.
 // The probe's calls happened SOAK_PROBE_BACKDATE_MINUTES ago (event time), so the SLA thresholds they
-// will cross in the run (a Tier 1 call's at-risk and breach, 11.25 and 15 minutes in) fire during the
-// probe, and the probe waits for them too: no one answers the soak's tasks, so from minute 15 on every
-// call costs its firings as well, and a maximum measured without them is not one the run can be half of.
+// cross (a Tier 1 call's at-risk and breach, 11.25 and 15 minutes in) fire during the probe, and the
+// probe waits for them too: no one answers the soak's tasks, so every call of the run costs its firings
+// as well, and a maximum measured without them is not one the run can be half of.
+// The run's calls are backdated the same way (SOAK_RUN_BACKDATE_MINUTES, default 16): each call's
+// thresholds fall due on its arrival, so the load is the same from the first window to the last and the
+// first window is a fair baseline. With calls made now, the first eleven minutes carry no firings and
+// the load steps up at 11.25 and 15 minutes: a window after that was compared with a lighter one, and a
+// verdict could not tell growth from the step (the thirteenth run's). SOAK_RUN_BACKDATE_MINUTES=0 runs
+// it that way still.
 //
 // Memory: the embedded read models hold every task in process memory by design (MongoDB holds them
 // in a distributed deployment), so the heap grows with the calls kept. What must stay flat is the rest:
@@ -26,13 +32,6 @@
 //   SOAK_MINUTES         length of the half-rate run (default 30)
 //   SOAK_PROBE_SECONDS   length of the maximum-rate probe (default 20)
 //   SOAK_WINDOW_SECONDS  sampling window (default 60)
-// The run's calls are backdated the same way (SOAK_RUN_BACKDATE_MINUTES, default 16): each call's
-// thresholds fall due on its arrival, so the load is the same from the first window to the last and the
-// first window is a fair baseline. With calls made now, the first eleven minutes carry no firings and
-// the load steps up at 11.25 and 15 minutes: a window after that was compared with a lighter one, and a
-// verdict could not tell growth from the step (the thirteenth run's). SOAK_RUN_BACKDATE_MINUTES=0 runs
-// it that way still.
-//
 //   SOAK_PROBE_BACKDATE_MINUTES  how long ago the probe's calls happened (default 16; 0: no firings)
 //   SOAK_RUN_BACKDATE_MINUTES    the same for the run's calls (default 16; 0: calls made now)
 //   SOAK_RATE            run at this many calls/s instead of half the maximum: to compare two builds
@@ -337,8 +336,8 @@ async function main(): Promise<void> {
   const caughtUp = await drained(120);
   gc();
   const heapEndMb = mb(process.memoryUsage().heapUsed);
-  const documentsEnd = documents();
   const documentsByCollection = Object.fromEntries(readModels.documentCounts());
+  const documentsEnd = Object.values(documentsByCollection).reduce((a, b) => a + b, 0);
   const liveViewsEnd = liveQueues.size;
   readModels.clear();
   liveQueues.clearViews();

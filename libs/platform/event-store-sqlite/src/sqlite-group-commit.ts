@@ -244,6 +244,6 @@ export function groupCommitOnFile(
   return new SqliteGroupCommit(db, {
     minIntervalMs: options.commitIntervalMs ?? 4,
     ...(offLoop ? { walPath: `${path}-wal` } : {}),
-    ...(offLoop && options.onFsync ? { onFsync: options.onFsync } : {}),
+    ...(options.onFsync ? { onFsync: options.onFsync } : {}),
   });
 }
