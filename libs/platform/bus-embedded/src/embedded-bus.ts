@@ -105,11 +105,10 @@ export class EmbeddedBus implements Bus {
     });
   }
 
-  /** Everything published so far survives a power loss once this resolves (see EmbeddedLogStore.sync). */
+  /** Everything published so far survives a power loss once this resolves (see EmbeddedLogStore.syncSoon). */
   sync(): Promise<void> {
     if (this.closing) return Promise.reject(new Error('EmbeddedBus is closed'));
-    this.store.sync();
-    return Promise.resolve();
+    return this.store.syncSoon();
   }
 
   async consume(options: ConsumeOptions): Promise<BusConsumer> {
@@ -156,7 +155,7 @@ export class EmbeddedBus implements Bus {
   private async shutdown(): Promise<void> {
     clearInterval(this.watcher);
     await Promise.allSettled([...this.consumers].map((c) => c.stop()));
-    this.store.close();
+    await this.store.close();
     releaseNotifiers(this.notifierKey);
   }
 }

@@ -41,7 +41,7 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
         ],
       );
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -61,7 +61,7 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
       assert.equal(store.committed('g', 't', 0), 5);
       assert.equal(store.committed('g', 't', 1), undefined);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -86,8 +86,8 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
       // The queue is not stuck: the next turn's writes go through.
       assert.equal((await store.appendSoon('t', 'k', 'again', {}, 2)).offset, 0);
     } finally {
-      other.close();
-      store.close();
+      await other.close();
+      await store.close();
     }
   });
 
@@ -111,7 +111,7 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
       );
       assert.equal((await store.appendSoon('t', 'k', 'next', {}, 1)).offset, 1);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -119,7 +119,7 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
     const path = tempDb();
     const store = new EmbeddedLogStore(path, 1);
     const queued = store.appendSoon('t', 'k', 'queued', {}, 1);
-    store.close();
+    await store.close();
     assert.equal((await queued).offset, 0);
     const reopened = new EmbeddedLogStore(path, 1);
     try {
@@ -128,9 +128,29 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
         ['queued'],
       );
     } finally {
-      reopened.close();
+      await reopened.close();
     }
     await assert.rejects(reopened.appendSoon('t', 'k', 'after close', {}, 1), /closed/);
+  });
+
+  it('syncSoon commits what is queued before it resolves, and fails once closed', async () => {
+    const path = tempDb();
+    const store = new EmbeddedLogStore(path, 1);
+    const other = new DatabaseSync(path);
+    try {
+      const queued = store.appendSoon('t', 'k', 'queued', {}, 1);
+      await store.syncSoon();
+      // Another connection sees it: committed (and the log fsynced) when syncSoon resolved.
+      const row = other.prepare('SELECT value FROM bus_messages WHERE topic = ?').get('t');
+      assert.equal(row?.['value'], 'queued');
+      assert.equal((await queued).offset, 0);
+      // Nothing queued: the fsync alone.
+      await store.syncSoon();
+    } finally {
+      other.close();
+      await store.close();
+    }
+    await assert.rejects(store.syncSoon(), /closed/);
   });
 
   it('hands its consumers what it appended as the file has it, however the writes were batched', async () => {
@@ -146,8 +166,8 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
         assert.equal(store.endOffset('t', partition), reader.endOffset('t', partition));
       }
     } finally {
-      reader.close();
-      store.close();
+      await reader.close();
+      await store.close();
     }
   });
 
@@ -172,8 +192,8 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
         ['mine 0', 'mine 1', 'theirs 2', 'theirs 3', 'mine 4'],
       );
     } finally {
-      other.close();
-      store.close();
+      await other.close();
+      await store.close();
     }
   });
 });

@@ -1,4 +1,6 @@
+import { open, type FileHandle } from 'node:fs/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { checkpointOffLoop, type WalCheckpoints } from '@ringback/event-store-sqlite';
 import { partitionForKey } from './key-partitioner';
 
 export interface StoredRecord {
@@ -38,6 +40,12 @@ type PendingWrite =
       kind: 'commit';
       request: CommitRequest;
       resolve: (held: boolean) => void;
+      reject: (error: unknown) => void;
+    }
+  | {
+      /** Nothing to write: settles once every write queued before it was committed (syncSoon). */
+      kind: 'barrier';
+      resolve: () => void;
       reject: (error: unknown) => void;
     };
 
@@ -138,6 +146,10 @@ export class EmbeddedLogStore {
    */
   private readonly tails = new Map<string, StoredRecord[]>();
   private tailVersion: number | undefined;
+  /** The file's checkpoints, taken off the event loop (none for `:memory:`). */
+  private readonly checkpoints: WalCheckpoints | undefined;
+  /** The write-ahead log, opened for the fsyncs of `syncSoon`. */
+  private wal: Promise<FileHandle> | undefined;
 
   constructor(
     readonly path: string,
@@ -154,6 +166,12 @@ export class EmbeddedLogStore {
     } catch (error) {
       this.db.close();
       throw error;
+    }
+    if (path !== ':memory:') {
+      this.checkpoints = checkpointOffLoop(this.db, path);
+      this.checkpoints.onResume(() => {
+        if (this.pending.length > 0) this.flushScheduled ??= setImmediate(() => this.flush());
+      });
     }
     const p = (sql: string): StatementSync => this.db.prepare(sql);
     this.sql = {
@@ -277,13 +295,43 @@ export class EmbeddedLogStore {
   }
 
   /**
-   * Makes everything appended and committed so far durable against power loss: one FULL commit,
-   * whose fsync of the write-ahead log covers every earlier frame.
+   * Makes everything appended and committed so far durable against power loss, the fsync off the
+   * event loop: once what is queued was committed, an fsync of the write-ahead log on the thread pool
+   * covers every frame written to it. Frames a checkpoint copied out of the log were fsynced in the
+   * database before the log could start over.
+   */
+  async syncSoon(): Promise<void> {
+    if (!this.open) throw new Error('the embedded bus log is closed');
+    if (this.pending.length > 0)
+      await new Promise<void>((resolve, reject) => this.enqueue({ kind: 'barrier', resolve, reject }));
+    if (this.path === ':memory:') return;
+    if (!this.wal) {
+      const opening = open(`${this.path}-wal`, 'r');
+      this.wal = opening;
+      opening.catch(() => {
+        if (this.wal === opening) this.wal = undefined;
+      });
+    }
+    let wal: FileHandle;
+    try {
+      wal = await this.wal;
+    } catch {
+      // No log to open (nothing written through it yet): the commit of sync() writes and fsyncs one.
+      this.sync();
+      return;
+    }
+    // fsync applies to the file, whichever descriptor asks: this one only reads.
+    await wal.sync();
+  }
+
+  /**
+   * Makes everything appended and committed so far durable against power loss on the event loop:
+   * one FULL commit, whose fsync of the write-ahead log covers every earlier frame (what close does).
    */
   sync(): void {
-    if (this.flushScheduled) {
-      clearImmediate(this.flushScheduled);
-      this.flush();
+    if (this.flushScheduled || this.pending.length > 0) {
+      if (this.flushScheduled) clearImmediate(this.flushScheduled);
+      this.flush(true);
     }
     this.db.exec('PRAGMA synchronous = FULL');
     try {
@@ -372,8 +420,10 @@ export class EmbeddedLogStore {
    * held past the busy timeout, a full disk), nothing of it is kept and every write of it is rejected,
    * as a single write's transaction would be.
    */
-  private flush(): void {
+  private flush(force = false): void {
     this.flushScheduled = undefined;
+    // While the checkpointer copies the last frames of the log, writes wait for it (onResume).
+    if (!force && this.checkpoints?.paused) return;
     const writes = this.pending;
     this.pending = [];
     if (writes.length === 0) return;
@@ -381,7 +431,13 @@ export class EmbeddedLogStore {
     try {
       this.transaction(() => {
         for (const w of writes)
-          answers.push(w.kind === 'append' ? this.appendLocked(w.request) : this.commitLocked(w.request));
+          answers.push(
+            w.kind === 'append'
+              ? this.appendLocked(w.request)
+              : w.kind === 'commit'
+                ? this.commitLocked(w.request)
+                : undefined,
+          );
       });
     } catch (error) {
       for (const w of writes) w.reject(error);
@@ -448,12 +504,19 @@ export class EmbeddedLogStore {
     this.sql.releaseLeases.run(memberId);
   }
 
-  close(): void {
+  /** Closes the file; resolves once the checkpointer thread let go of it too. */
+  async close(): Promise<void> {
     if (!this.open) return;
     // A clean close leaves everything durable, the writes still queued included.
     this.sync();
     this.open = false;
+    const wal = this.wal;
+    this.wal = undefined;
     this.db.close();
+    await Promise.all([
+      this.checkpoints?.close(),
+      wal?.then((handle) => handle.close()).catch(() => undefined),
+    ]);
   }
 
   // IMMEDIATE: take the write lock up front, so a read-then-write never fails half way on SQLITE_BUSY.

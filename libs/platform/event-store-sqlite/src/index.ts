@@ -2,4 +2,5 @@ export * from './sqlite-event-store';
 export * from './sqlite-checkpoint-store';
 export * from './open-sqlite-database';
 export * from './sqlite-group-commit';
+export * from './sqlite-wal-checkpointer';
 export type { SubscriptionFailure } from '@ringback/platform-core';

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { DatabaseSync } from 'node:sqlite';
+import { checkpointOffLoop, type WalCheckpointOptions, type WalCheckpoints } from './sqlite-wal-checkpointer';
 
 interface Pending {
   work: () => unknown;
@@ -22,6 +23,11 @@ export interface SqliteGroupCommitOptions {
    * waits for it, so a slow disk shows here before it shows anywhere else.
    */
   onFsync?: (seconds: number) => void;
+  /**
+   * The file's checkpoints, when a thread takes them off the loop (checkpointOffLoop): a commit waits
+   * while they are paused.
+   */
+  checkpoints?: WalCheckpoints;
 }
 
 /**
@@ -56,6 +62,7 @@ export class SqliteGroupCommit {
   private readonly minIntervalMs: number;
   private readonly walPath: string | undefined;
   private readonly onFsync: ((seconds: number) => void) | undefined;
+  private readonly checkpoints: WalCheckpoints | undefined;
   private wal: Promise<FileHandle> | undefined;
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
@@ -73,6 +80,10 @@ export class SqliteGroupCommit {
     this.minIntervalMs = options.minIntervalMs ?? 0;
     this.walPath = options.walPath;
     this.onFsync = options.onFsync;
+    this.checkpoints = options.checkpoints;
+    this.checkpoints?.onResume(() => {
+      if (this.queue.length > 0) this.scheduled ??= this.schedule();
+    });
   }
 
   /** Runs `work` (synchronous SQL on the connection) in the next group transaction. */
@@ -83,10 +94,14 @@ export class SqliteGroupCommit {
     });
   }
 
-  /** Commits what is queued now (also what close() calls before the connection goes). */
-  flush(): void {
+  /**
+   * Commits what is queued now (also what close() calls before the connection goes). While the
+   * file's checkpoints are paused, the queue waits for them, unless `force`.
+   */
+  flush(force = false): void {
     this.scheduled?.cancel();
     this.scheduled = undefined;
+    if (!force && this.checkpoints?.paused) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -168,7 +183,8 @@ export class SqliteGroupCommit {
 
   /** Commits what is queued, waits for every fsync in flight, and lets go of the log's file handle. */
   async close(): Promise<void> {
-    this.flush();
+    this.flush(true);
+    await this.checkpoints?.close();
     while (this.syncing || this.nextSync) await (this.nextSync ?? this.syncing)!.catch(() => undefined);
     const wal = await this.wal?.catch(() => undefined);
     this.wal = undefined;
@@ -232,18 +248,26 @@ export class SqliteGroupCommit {
 /**
  * The group commit of a store on `path` (as opened by openSqliteDatabase): commits at least
  * `commitIntervalMs` apart (default 4), and for a file, unless `fsyncOffLoop` is false, the fsync
- * off the event loop (the connection switched to synchronous=NORMAL, the log fsynced by the group).
+ * off the event loop (the connection switched to synchronous=NORMAL, the log fsynced by the group)
+ * and so are the checkpoints (checkpointOffLoop).
  */
 export function groupCommitOnFile(
   db: DatabaseSync,
   path: string,
-  options: { commitIntervalMs?: number; fsyncOffLoop?: boolean; onFsync?: (seconds: number) => void } = {},
+  options: {
+    commitIntervalMs?: number;
+    fsyncOffLoop?: boolean;
+    onFsync?: (seconds: number) => void;
+    checkpoints?: WalCheckpointOptions;
+  } = {},
 ): SqliteGroupCommit {
   const offLoop = path !== ':memory:' && options.fsyncOffLoop !== false;
   if (offLoop) db.exec('PRAGMA synchronous = NORMAL');
   return new SqliteGroupCommit(db, {
     minIntervalMs: options.commitIntervalMs ?? 4,
-    ...(offLoop ? { walPath: `${path}-wal` } : {}),
+    ...(offLoop
+      ? { walPath: `${path}-wal`, checkpoints: checkpointOffLoop(db, path, options.checkpoints) }
+      : {}),
     ...(options.onFsync ? { onFsync: options.onFsync } : {}),
   });
 }
