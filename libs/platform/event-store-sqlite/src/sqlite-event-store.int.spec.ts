@@ -82,6 +82,36 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
+  it('times the pauses of its appends for the checkpoints in ringback_event_store_wal_pause_seconds', async () => {
+    const tmp = tempDir();
+    const registry = new Registry();
+    // A log that starts over every 16 pages: a few dozen appends make the checkpointer pause them.
+    const store = new SqliteEventStore({
+      path: tmp.file,
+      registry,
+      checkpoints: { restartFrames: 16, intervalMs: 5 },
+      ...quiet,
+    });
+    const count = async (): Promise<number> =>
+      (await registry.getSingleMetric('ringback_event_store_wal_pause_seconds')!.get()).values.find(
+        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_wal_pause_seconds_count',
+      )!.value;
+    try {
+      assert.equal(await count(), 0);
+      const deadline = Date.now() + 20_000;
+      for (let i = 0; (await count()) === 0 && Date.now() < deadline; i++) {
+        await store.appendToStream(`thing-${i}`, [thingHappened(`thing-${i}`, 0)], {
+          expectedRevision: 'no_stream',
+        });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.ok((await count()) > 0, 'appends were paused at least once, and the pause was timed');
+    } finally {
+      await store.close();
+      tmp.remove();
+    }
+  });
+
   it('hides an append from readAll and subscriptions until its fsync is done, when it is acknowledged', async () => {
     const tmp = tempDir();
     const store = new SqliteEventStore({ path: tmp.file, commitIntervalMs: 0, ...quiet });

@@ -23,6 +23,7 @@ import { createHistogram } from '@ringback/observability';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
 import { RecentRows } from './recent-rows';
+import type { WalCheckpointOptions } from './sqlite-wal-checkpointer';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /** Database file, or ':memory:' for a private in-process database. */
@@ -41,8 +42,12 @@ export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
   /**
    * Where `ringback_event_store_fsync_seconds` goes: how long each fsync of the write-ahead log took
    * (off the loop only). Every append waits for one, so it is the disk's share of a webhook's latency.
+   * And `ringback_event_store_wal_pause_seconds`: how long appends waited for a checkpoint to copy the
+   * last frames of the log, so that it could start over (see checkpointOffLoop).
    */
   registry?: Registry;
+  /** When the log's checkpoints pause appends (see checkpointOffLoop; tests make it sooner). */
+  checkpoints?: WalCheckpointOptions;
 }
 
 const SCHEMA = `
@@ -174,9 +179,20 @@ export class SqliteEventStore implements EventStore {
           buckets: FSYNC_BUCKETS,
         })
       : undefined;
+    const pauses = options.registry
+      ? createHistogram(options.registry, {
+          name: 'event_store_wal_pause_seconds',
+          help: "Time appends waited for a checkpoint to copy the last frames of the SQLite event store's write-ahead log, so that the log could start over",
+          buckets: FSYNC_BUCKETS,
+        })
+      : undefined;
     this.writes = groupCommitOnFile(this.database, options.path, {
       ...options,
       ...(fsyncs ? { onFsync: (seconds: number) => fsyncs.observe(seconds) } : {}),
+      checkpoints: {
+        ...options.checkpoints,
+        ...(pauses ? { onPause: (seconds: number) => pauses.observe(seconds) } : {}),
+      },
     });
     this.source = {
       read: (from, categories, maxCount) => this.readAllSync({ fromPosition: from, maxCount, categories }),

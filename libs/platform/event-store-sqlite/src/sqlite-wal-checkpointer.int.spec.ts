@@ -29,7 +29,12 @@ describe('checkpointOffLoop', () => {
   it('keeps the log short under a steady writer by pausing it now and then, and loses no row', async () => {
     const { file, cleanup } = tempFile();
     const db = openWal(file);
-    const checkpoints = checkpointOffLoop(db, file, { restartFrames: 64, intervalMs: 5 });
+    const pauses: number[] = [];
+    const checkpoints = checkpointOffLoop(db, file, {
+      restartFrames: 64,
+      intervalMs: 5,
+      onPause: (seconds) => pauses.push(seconds),
+    });
     // A log that starts over is cut back to this size, so its size on disk shows whether it does.
     db.exec(`PRAGMA journal_size_limit = ${64 * PAGE}`);
     try {
@@ -58,6 +63,9 @@ describe('checkpointOffLoop', () => {
         `the log started over (${JSON.stringify(checkpoints.stats)})`,
       );
       assert.ok(deferred > 0, 'the writer waited at least once');
+      while (checkpoints.paused) await turn();
+      assert.equal(pauses.length, checkpoints.stats.pauses, 'every pause timed once it was over');
+      assert.ok(pauses.every((seconds) => seconds >= 0 && seconds < 1.5));
       // Without the pauses the log would reach the backstop's 1,000 frames (passive checkpoints alone
       // never let it start over under a steady writer).
       assert.ok(maxWal < 600 * PAGE, `the log stayed short: ${maxWal} bytes`);

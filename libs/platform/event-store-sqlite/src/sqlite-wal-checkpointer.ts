@@ -12,6 +12,8 @@ export interface WalCheckpointOptions {
   intervalMs?: number;
   /** Longest the writer stays paused if the checkpointer does not answer (default 1000 ms). */
   maxPauseMs?: number;
+  /** Told how long each pause of the writer lasted (seconds), once it is over. */
+  onPause?: (seconds: number) => void;
 }
 
 /** What a writer sees of the checkpoints of its file. */
@@ -96,6 +98,9 @@ parentPort.on('message', (m) => {
 
 interface Registration {
   paused: boolean;
+  /** When the current pause began (performance.now()). */
+  pausedAt: number;
+  onPause: ((seconds: number) => void) | undefined;
   pauseTimer: NodeJS.Timeout | undefined;
   listeners: (() => void)[];
   stats: { pauses: number; restarts: number };
@@ -109,10 +114,15 @@ class CheckpointerThread {
   private readonly files = new Map<number, Registration>();
   private readonly maxPauseMs = new Map<number, number>();
 
-  add(path: string, options: Required<WalCheckpointOptions>): { id: number; registration: Registration } {
+  add(
+    path: string,
+    options: Required<Omit<WalCheckpointOptions, 'onPause'>> & Pick<WalCheckpointOptions, 'onPause'>,
+  ): { id: number; registration: Registration } {
     const id = this.nextId++;
     const registration: Registration = {
       paused: false,
+      pausedAt: 0,
+      onPause: options.onPause,
       pauseTimer: undefined,
       listeners: [],
       stats: { pauses: 0, restarts: 0 },
@@ -173,6 +183,7 @@ class CheckpointerThread {
       // Handled between two turns of the loop: no transaction of the writer is open now, and none
       // starts until `resumed` (or the longest pause) comes.
       registration.paused = true;
+      registration.pausedAt = performance.now();
       registration.stats.pauses += 1;
       registration.pauseTimer = setTimeout(() => this.resume(m.id), this.maxPauseMs.get(m.id));
       this.post({ kind: 'paused', id: m.id });
@@ -197,6 +208,7 @@ class CheckpointerThread {
     clearTimeout(registration.pauseTimer);
     registration.pauseTimer = undefined;
     registration.paused = false;
+    registration.onPause?.((performance.now() - registration.pausedAt) / 1000);
     for (const listener of registration.listeners) listener();
   }
 }
@@ -222,10 +234,11 @@ export function checkpointOffLoop(
   path: string,
   options: WalCheckpointOptions = {},
 ): WalCheckpoints {
-  const settings: Required<WalCheckpointOptions> = {
+  const settings = {
     restartFrames: options.restartFrames ?? 4096,
     intervalMs: options.intervalMs ?? 1000,
     maxPauseMs: options.maxPauseMs ?? 1000,
+    onPause: options.onPause,
   };
   db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(1000, settings.restartFrames * 4)}`);
   const { id, registration } = thread.add(path, settings);
