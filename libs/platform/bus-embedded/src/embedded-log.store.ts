@@ -1,6 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { checkpointOffLoop, type WalCheckpoints } from '@ringback/event-store-sqlite';
+import { WalFsync, checkpointOffLoop, type WalCheckpoints } from '@ringback/event-store-sqlite';
 import { partitionForKey } from './key-partitioner';
 
 export interface StoredRecord {
@@ -148,8 +147,8 @@ export class EmbeddedLogStore {
   private tailVersion: number | undefined;
   /** The file's checkpoints, taken off the event loop (none for `:memory:`). */
   private readonly checkpoints: WalCheckpoints | undefined;
-  /** The write-ahead log, opened for the fsyncs of `syncSoon`. */
-  private wal: Promise<FileHandle> | undefined;
+  /** The write-ahead log, for the fsyncs of `syncSoon` (none for `:memory:`). */
+  private readonly wal: WalFsync | undefined;
 
   constructor(
     readonly path: string,
@@ -168,9 +167,10 @@ export class EmbeddedLogStore {
       throw error;
     }
     if (path !== ':memory:') {
+      this.wal = new WalFsync(`${path}-wal`);
       this.checkpoints = checkpointOffLoop(this.db, path);
       this.checkpoints.onResume(() => {
-        if (this.pending.length > 0) this.flushScheduled ??= setImmediate(() => this.flush());
+        if (this.pending.length > 0) this.scheduleFlush();
       });
     }
     const p = (sql: string): StatementSync => this.db.prepare(sql);
@@ -304,24 +304,13 @@ export class EmbeddedLogStore {
     if (!this.open) throw new Error('the embedded bus log is closed');
     if (this.pending.length > 0)
       await new Promise<void>((resolve, reject) => this.enqueue({ kind: 'barrier', resolve, reject }));
-    if (this.path === ':memory:') return;
-    if (!this.wal) {
-      const opening = open(`${this.path}-wal`, 'r');
-      this.wal = opening;
-      opening.catch(() => {
-        if (this.wal === opening) this.wal = undefined;
-      });
-    }
-    let wal: FileHandle;
     try {
-      wal = await this.wal;
-    } catch {
-      // No log to open (nothing written through it yet): the commit of sync() writes and fsyncs one.
+      await this.wal?.sync();
+    } catch (error) {
+      // No log yet (nothing written through it): the commit of sync() writes and fsyncs one.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.sync();
-      return;
     }
-    // fsync applies to the file, whichever descriptor asks: this one only reads.
-    await wal.sync();
   }
 
   /**
@@ -329,10 +318,8 @@ export class EmbeddedLogStore {
    * one FULL commit, whose fsync of the write-ahead log covers every earlier frame (what close does).
    */
   sync(): void {
-    if (this.flushScheduled || this.pending.length > 0) {
-      if (this.flushScheduled) clearImmediate(this.flushScheduled);
-      this.flush(true);
-    }
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flush(true);
     this.db.exec('PRAGMA synchronous = FULL');
     try {
       this.sql.touch.run();
@@ -412,6 +399,11 @@ export class EmbeddedLogStore {
       return;
     }
     this.pending.push(write);
+    this.scheduleFlush();
+  }
+
+  /** The next shared transaction, at the next turn of the loop. */
+  private scheduleFlush(): void {
     this.flushScheduled ??= setImmediate(() => this.flush());
   }
 
@@ -510,13 +502,8 @@ export class EmbeddedLogStore {
     // A clean close leaves everything durable, the writes still queued included.
     this.sync();
     this.open = false;
-    const wal = this.wal;
-    this.wal = undefined;
     this.db.close();
-    await Promise.all([
-      this.checkpoints?.close(),
-      wal?.then((handle) => handle.close()).catch(() => undefined),
-    ]);
+    await Promise.all([this.checkpoints?.close(), this.wal?.close()]);
   }
 
   // IMMEDIATE: take the write lock up front, so a read-then-write never fails half way on SQLITE_BUSY.

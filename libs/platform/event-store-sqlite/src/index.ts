@@ -3,4 +3,5 @@ export * from './sqlite-checkpoint-store';
 export * from './open-sqlite-database';
 export * from './sqlite-group-commit';
 export * from './sqlite-wal-checkpointer';
+export * from './wal-fsync';
 export type { SubscriptionFailure } from '@ringback/platform-core';

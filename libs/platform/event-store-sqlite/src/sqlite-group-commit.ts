@@ -1,7 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { DatabaseSync } from 'node:sqlite';
 import { checkpointOffLoop, type WalCheckpointOptions, type WalCheckpoints } from './sqlite-wal-checkpointer';
+import { WalFsync } from './wal-fsync';
 
 interface Pending {
   work: () => unknown;
@@ -60,10 +60,9 @@ export class SqliteGroupCommit {
   private lastCommitAt = Number.NEGATIVE_INFINITY;
 
   private readonly minIntervalMs: number;
-  private readonly walPath: string | undefined;
   private readonly onFsync: ((seconds: number) => void) | undefined;
   private readonly checkpoints: WalCheckpoints | undefined;
-  private wal: Promise<FileHandle> | undefined;
+  private readonly wal: WalFsync | undefined;
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
   /** A commit happened after the last fsync started. */
@@ -78,7 +77,7 @@ export class SqliteGroupCommit {
     options: SqliteGroupCommitOptions = {},
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 0;
-    this.walPath = options.walPath;
+    this.wal = options.walPath === undefined ? undefined : new WalFsync(options.walPath);
     this.onFsync = options.onFsync;
     this.checkpoints = options.checkpoints;
     this.checkpoints?.onResume(() => {
@@ -150,7 +149,7 @@ export class SqliteGroupCommit {
         if (outcome.ok) p.resolve(outcome.value);
         else p.reject(outcome.error);
       });
-    if (!this.walPath) {
+    if (!this.wal) {
       settle();
       return;
     }
@@ -166,7 +165,7 @@ export class SqliteGroupCommit {
    * fsync finished.
    */
   whenDurable(): Promise<void> {
-    if (!this.walPath) return Promise.resolve();
+    if (!this.wal) return Promise.resolve();
     if (!this.committedSinceSync) return this.syncing ?? Promise.resolve();
     return this.durable();
   }
@@ -176,7 +175,7 @@ export class SqliteGroupCommit {
    * it is on disk.
    */
   sync(): Promise<void> {
-    if (!this.walPath) return Promise.resolve();
+    if (!this.wal) return Promise.resolve();
     this.committedSinceSync = true;
     return this.durable();
   }
@@ -186,9 +185,7 @@ export class SqliteGroupCommit {
     this.flush(true);
     await this.checkpoints?.close();
     while (this.syncing || this.nextSync) await (this.nextSync ?? this.syncing)!.catch(() => undefined);
-    const wal = await this.wal?.catch(() => undefined);
-    this.wal = undefined;
-    await wal?.close();
+    await this.wal?.close();
   }
 
   /**
@@ -220,17 +217,8 @@ export class SqliteGroupCommit {
   }
 
   private async fsyncWal(): Promise<void> {
-    if (!this.wal) {
-      const opening = open(this.walPath!, 'r');
-      this.wal = opening;
-      opening.catch(() => {
-        if (this.wal === opening) this.wal = undefined;
-      });
-    }
-    // fsync applies to the file, whichever descriptor asks: this one only reads.
-    const wal = await this.wal;
     const started = performance.now();
-    await wal.sync();
+    await this.wal?.sync();
     this.onFsync?.((performance.now() - started) / 1000);
   }
 

@@ -101,6 +101,8 @@ interface Registration {
   /** When the current pause began (performance.now()). */
   pausedAt: number;
   onPause: ((seconds: number) => void) | undefined;
+  /** Longest a pause lasts if the thread does not answer. */
+  maxPauseMs: number;
   pauseTimer: NodeJS.Timeout | undefined;
   listeners: (() => void)[];
   stats: { pauses: number; restarts: number };
@@ -112,7 +114,6 @@ class CheckpointerThread {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly files = new Map<number, Registration>();
-  private readonly maxPauseMs = new Map<number, number>();
 
   add(
     path: string,
@@ -123,13 +124,13 @@ class CheckpointerThread {
       paused: false,
       pausedAt: 0,
       onPause: options.onPause,
+      maxPauseMs: options.maxPauseMs,
       pauseTimer: undefined,
       listeners: [],
       stats: { pauses: 0, restarts: 0 },
       removed: undefined,
     };
     this.files.set(id, registration);
-    this.maxPauseMs.set(id, options.maxPauseMs);
     this.post({
       kind: 'add',
       id,
@@ -185,14 +186,13 @@ class CheckpointerThread {
       registration.paused = true;
       registration.pausedAt = performance.now();
       registration.stats.pauses += 1;
-      registration.pauseTimer = setTimeout(() => this.resume(m.id), this.maxPauseMs.get(m.id));
+      registration.pauseTimer = setTimeout(() => this.resume(m.id), registration.maxPauseMs);
       this.post({ kind: 'paused', id: m.id });
     } else if (m.kind === 'resumed') {
       if (m.restarted) registration.stats.restarts += 1;
       this.resume(m.id);
     } else {
       this.files.delete(m.id);
-      this.maxPauseMs.delete(m.id);
       registration.removed?.();
       if (this.files.size === 0 && this.worker) {
         const worker = this.worker;
