@@ -2,7 +2,10 @@
 // fresh DATA_DIR), measures the highest rate of signed missed-call webhooks it sustains, then sends
 // half of that for SOAK_MINUTES and samples memory, lag and latency once a window. It ends with a
 // verdict (exit 1 when something grew): memory, relay/consumer/projection lag and p99 latency must
-// stay flat.
+// stay flat (the rules: soak-verdict.ts). Each window also records where the machine's CPU went (the
+// host's steal, iowait, this process's threads), the event loop's stalls over 50 ms (with monotonic
+// timestamps a --cpu-prof profile can be cut at) and the event store's fsyncs over 50 ms, so that a
+// bad window can be told apart: the process's own doing, or the machine's.
 //
 // The webhooks come from a worker thread (soak-sender.worker.ts): the callers' HTTP client is not part
 // of the process under test, so its work and its garbage stay off the event loop and the heap measured.
@@ -37,7 +40,7 @@
 //   SOAK_RATE            run at this many calls/s instead of half the maximum: to compare two builds
 //                        at one load (a recorded result uses the default)
 //   SOAK_OUT             also write the samples and the verdict as JSON to this file
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -56,6 +59,7 @@ import {
   configureLocations,
   startRingback,
 } from './test-fixtures/all-in-one.harness';
+import { soakVerdict } from './soak-verdict';
 import type { SoakSenderData, SoakSenderRequest, SoakSenderWindow } from './soak-sender.worker';
 
 /** A request without its id (the Sender numbers them); distributes over the union's members. */
@@ -147,6 +151,89 @@ interface Sample {
    */
   fsyncsOver50Ms: number;
   fsyncsOver100Ms: number;
+  /** Times the event loop came back over 50 ms late in the window (see `stalls` in the JSON). */
+  stalls: number;
+  /** Where the machine's CPU went in the window (Linux; absent elsewhere). */
+  cpu?: CpuShare;
+}
+
+/**
+ * The machine's CPU time in a window, in % of one core: taken by the hypervisor (steal), waiting on
+ * the disk (iowait), busy in all, and busy in each of this process's threads by name (the event
+ * loop is `node`, V8's garbage collection helpers `V8 DefaultWorke`, the thread pool `libuv-worker`).
+ * A window where every function on the loop took longer at once is told apart here: the loop lost
+ * its core, to the host or to this process's other threads.
+ */
+interface CpuShare {
+  steal: number;
+  iowait: number;
+  busy: number;
+  threads: Record<string, number>;
+}
+
+interface CpuTicks {
+  steal: number;
+  iowait: number;
+  busy: number;
+  threads: Map<string, number>;
+}
+
+/** Clock ticks so far, from /proc (undefined where there is none). */
+function cpuTicks(): CpuTicks | undefined {
+  try {
+    // cpu user nice system idle iowait irq softirq steal
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const threads = new Map<string, number>();
+    for (const task of readdirSync('/proc/self/task')) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const rest = stat.slice(close + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the name.
+      threads.set(name, (threads.get(name) ?? 0) + Number(rest[11]) + Number(rest[12]));
+    }
+    return {
+      steal: f[7] ?? 0,
+      iowait: f[4] ?? 0,
+      busy: (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0),
+      threads,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of one core each took between two readings `seconds` apart (ticks are 1/100 s on Linux). */
+function cpuShare(
+  from: CpuTicks | undefined,
+  to: CpuTicks | undefined,
+  seconds: number,
+): CpuShare | undefined {
+  if (!from || !to) return undefined;
+  const pct = (ticks: number) => Math.round(ticks / seconds);
+  const threads: Record<string, number> = {};
+  for (const [name, ticks] of to.threads) threads[name] = pct(ticks - (from.threads.get(name) ?? 0));
+  return {
+    steal: pct(to.steal - from.steal),
+    iowait: pct(to.iowait - from.iowait),
+    busy: pct(to.busy - from.busy),
+    threads,
+  };
+}
+
+/**
+ * One stall of the event loop: when it ended (on the monotonic clock, in µs, the clock of a
+ * `--cpu-prof` profile's timestamps, so the profile shows what ran in it) and how late the loop was.
+ */
+interface Stall {
+  minute: number;
+  endUs: number;
+  lateMs: number;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1e6);
@@ -285,12 +372,33 @@ async function main(): Promise<void> {
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
+  const stalls: Stall[] = [];
+  let windowStalls = 0;
+  let tickedAt = performance.now();
+  const stallWatch = setInterval(() => {
+    const now = performance.now();
+    const lateMs = now - tickedAt - 20;
+    tickedAt = now;
+    if (lateMs <= 50) return;
+    windowStalls += 1;
+    stalls.push({
+      minute: Number(((Date.now() - runStart) / 60_000).toFixed(2)),
+      endUs: Number(process.hrtime.bigint() / 1000n),
+      lateMs: Math.round(lateMs),
+    });
+  }, 20);
   let fsyncsBefore = await scrape();
+  let ticksBefore = cpuTicks();
+  let ticksAt = performance.now();
   for (let n = 1; runStart + n * WINDOW_S * 1000 <= end; n++) {
     const wait = runStart + n * WINDOW_S * 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const calls = await sender.ask<SoakSenderWindow>({ kind: 'window' });
     const mem = process.memoryUsage();
+    const ticks = cpuTicks();
+    const cpu = cpuShare(ticksBefore, ticks, (performance.now() - ticksAt) / 1000);
+    ticksBefore = ticks;
+    ticksAt = performance.now();
     // The relay's position before the head: read after it, the relay may already have passed the
     // head that was read (lags of -1 and -2 in the eighth and ninth runs).
     const relayed = relay.position ?? 0n;
@@ -319,7 +427,10 @@ async function main(): Promise<void> {
       scrapeMs,
       fsyncsOver50Ms: scraped.fsyncsOver50Ms - fsyncsBefore.fsyncsOver50Ms,
       fsyncsOver100Ms: scraped.fsyncsOver100Ms - fsyncsBefore.fsyncsOver100Ms,
+      stalls: windowStalls,
+      ...(cpu ? { cpu } : {}),
     };
+    windowStalls = 0;
     fsyncsBefore = scraped;
     loopAt = performance.eventLoopUtilization();
     loopDelay.reset();
@@ -334,6 +445,7 @@ async function main(): Promise<void> {
   await sender.close();
   loopDelay.disable();
   gcObserver.disconnect();
+  clearInterval(stallWatch);
 
   // 3. Memory outside what the run kept: drain, collect, forget the read models and live views, collect.
   const caughtUp = await drained(120);
@@ -359,34 +471,8 @@ async function main(): Promise<void> {
   };
   process.stderr.write(`soak: memory ${JSON.stringify(memory)}\n`);
 
-  // Flat: no window is worse than the first beyond noise (GC, a timer burst), and the heap outside
-  // the read models and live views is not much bigger than the whole heap was at the start.
-  const first = samples[0];
-  const last = samples.at(-1);
-  const problems: string[] = [];
-  if (!first || !last || samples.length < 2) problems.push('fewer than two windows: run longer');
-  else {
-    if (heapOutsideMb > heapStartMb * 1.25 + 32)
-      problems.push(`heap outside the read models grew ${heapStartMb} -> ${heapOutsideMb} MB`);
-    if (!caughtUp) problems.push('relay or consumers still behind two minutes after the load stopped');
-    // Every window after the first, not only the last: a calm last minute must not hide a bad middle.
-    const rest = samples.slice(1);
-    const worst = (pick: (x: Sample) => number) => rest.reduce((w, x) => (pick(x) > pick(w) ? x : w));
-    const relayed = worst((x) => x.relayLag);
-    if (relayed.relayLag > Math.max(50, first.relayLag * 2))
-      problems.push(`relay lag grew to ${relayed.relayLag} (minute ${relayed.minute})`);
-    const consumers = worst((x) => x.consumerLag);
-    if (consumers.consumerLag > Math.max(100, first.consumerLag * 2))
-      problems.push(`consumer lag grew to ${consumers.consumerLag} (minute ${consumers.minute})`);
-    const projections = worst((x) => x.projectionLag);
-    if (projections.projectionLag > Math.max(100, first.projectionLag * 2))
-      problems.push(`projection lag grew to ${projections.projectionLag} (minute ${projections.minute})`);
-    const slow = worst((x) => x.p99Ms);
-    if (slow.p99Ms > first.p99Ms * 2 + 50)
-      problems.push(`p99 grew ${first.p99Ms} -> ${slow.p99Ms} ms (minute ${slow.minute})`);
-    const failures = samples.reduce((n, s) => n + s.failed, tail.failed);
-    if (failures > 0) problems.push(`${failures} webhooks not accepted`);
-  }
+  const judged = soakVerdict({ samples, tailFailed: tail.failed, heapStartMb, heapOutsideMb, caughtUp });
+  const problems = judged.problems;
   const verdict = {
     acceptRate,
     maxRate,
@@ -394,12 +480,18 @@ async function main(): Promise<void> {
     minutes: MINUTES,
     samples,
     memory,
-    flat: problems.length === 0,
+    latency: judged.latency,
+    stalls,
+    flat: judged.flat,
     problems,
   };
   if (process.env['SOAK_OUT']) writeFileSync(process.env['SOAK_OUT'], JSON.stringify(verdict, null, 2));
   process.stdout.write(
     `${problems.length === 0 ? 'FLAT' : 'NOT FLAT'}: max ${maxRate.toFixed(1)}/s (accepted at ${acceptRate.toFixed(1)}/s), ran ${rate.toFixed(1)}/s for ${MINUTES} min` +
+      (judged.latency
+        ? `; p99 ${judged.latency.baselineMs} ms in the first third, ${judged.latency.lastThirdMs} ms in the last, ` +
+          `${judged.latency.excursions.length} window(s) over ${judged.latency.windowLimitMs} ms`
+        : '') +
       `${problems.length ? ` (${problems.join('; ')})` : ''}\n`,
   );
   await rb.service.close();
