@@ -106,11 +106,12 @@ export function soakVerdict(input: SoakVerdictInput): SoakVerdict {
     run = s.p99Ms > windowLimitMs ? run + 1 : 0;
     longestRun = Math.max(longestRun, run);
   }
+  const tenth = (x: number) => Number(x.toFixed(1));
   const latency: LatencyJudgement = {
-    baselineMs,
-    lastThirdMs,
-    trendLimitMs,
-    windowLimitMs,
+    baselineMs: tenth(baselineMs),
+    lastThirdMs: tenth(lastThirdMs),
+    trendLimitMs: tenth(trendLimitMs),
+    windowLimitMs: tenth(windowLimitMs),
     excursions,
     maxExcursions: Math.max(1, Math.floor(samples.length / 10)),
     longestRun,
