@@ -159,8 +159,9 @@ interface Sample {
 
 /**
  * The machine's CPU time in a window, in % of one core: taken by the hypervisor (steal), waiting on
- * the disk (iowait), busy in all, and busy in each of this process's threads by name (the event
- * loop is `node`, V8's garbage collection helpers `V8 DefaultWorke`, the thread pool `libuv-worker`).
+ * the disk (iowait), busy in all, and busy in each of this process's threads, summed by name (on
+ * Node 24: the event loop is `MainThread`, V8's garbage-collection helpers `V8Worker`, the worker
+ * threads, the soak's sender and the checkpointer, `WorkerThread`, the thread pool `libuv-worker`).
  * A window where every function on the loop took longer at once is told apart here: the loop lost
  * its core, to the host or to this process's other threads.
  */
