@@ -141,13 +141,30 @@ describe('PollingSubscription', () => {
     assert.ok(reads - before <= 4, `read ${reads - before} times for 5 appends`);
 
     // Catching up: full batches are read back to back, not one per interval.
-    for (let p = 6n; p <= 17n; p++) log.push(recorded(p));
     await new Promise((r) => setTimeout(r, 100));
-    const started = performance.now();
+    for (let p = 6n; p <= 17n; p++) log.push(recorded(p));
+    // Counted, not timed (wall-clock bounds flake on a loaded CI host): how many reads of this
+    // stage had been made at each wait on the interval.
+    const intervalWaits: number[] = [];
+    const spied = subscription as unknown as {
+      sleep(ms: number | undefined, wakeable: boolean): Promise<void>;
+    };
+    const sleep = spied.sleep.bind(subscription);
+    spied.sleep = (ms, wakeable) => {
+      if (!wakeable && ms !== undefined) intervalWaits.push(reads - readsBefore);
+      return sleep(ms, wakeable);
+    };
+    const readsBefore = reads;
     subscription.notify();
     await subscription.whenCaughtUp();
     assert.equal(handled.length, 17);
-    assert.ok(performance.now() - started < 80 * 2, 'four full batches took less than two intervals');
+    // The first read may wait out the interval (the previous stage's last read can be recent);
+    // none of the full batches after it does.
+    assert.ok(
+      intervalWaits.every((readsMade) => readsMade === 0),
+      `four full batches read back to back: waits after reads ${JSON.stringify(intervalWaits)}`,
+    );
+    assert.equal(reads - readsBefore, 4, 'four full batches, one read each');
     await subscription.stop();
   });
 });
