@@ -65,6 +65,18 @@ import type { SoakSenderData, SoakSenderRequest, SoakSenderWindow } from './soak
 /** A request without its id (the Sender numbers them); distributes over the union's members. */
 type Request<R = SoakSenderRequest> = R extends unknown ? Omit<R, 'id'> : never;
 
+/** The event store's histograms as one scrape of /metrics reads them (totals so far). */
+type StoreCounts = Pick<
+  Sample,
+  | 'fsyncsOver50Ms'
+  | 'fsyncsOver100Ms'
+  | 'commitsOver25Ms'
+  | 'commitsOver100Ms'
+  | 'commitMs'
+  | 'pauses'
+  | 'pauseMs'
+>;
+
 /** The webhook sender in its worker thread, asked and answered by message. */
 class Sender {
   private readonly worker: Worker;
@@ -151,6 +163,16 @@ interface Sample {
    */
   fsyncsOver50Ms: number;
   fsyncsOver100Ms: number;
+  /**
+   * The event store's group transactions in the window that held the event loop over 25 and over 100
+   * ms (node:sqlite is synchronous: nothing else runs meanwhile), and the loop's time in them all.
+   */
+  commitsOver25Ms: number;
+  commitsOver100Ms: number;
+  commitMs: number;
+  /** Pauses of the appends in the window while a checkpoint let the log start over, and their total. */
+  pauses: number;
+  pauseMs: number;
   /** Times the event loop came back over 50 ms late in the window (see `stalls` in the JSON). */
   stalls: number;
   /** Where the machine's CPU went in the window (Linux; absent elsewhere). */
@@ -266,20 +288,36 @@ async function main(): Promise<void> {
     webhookSecret: E2E_WEBHOOK_SECRET,
     locationId: 'aurora',
   });
-  /** One scrape of /metrics: consumer lag, and the event store's fsyncs so far over 50 and 100 ms. */
-  const scrape = async (): Promise<{ lag: number; fsyncsOver50Ms: number; fsyncsOver100Ms: number }> => {
+  /**
+   * One scrape of /metrics: consumer lag, and the event store's histograms so far (fsyncs over 50 and
+   * 100 ms; its group transactions on the loop over 25 and 100 ms and their total; the pauses of its
+   * appends for a checkpoint, how many and how long in all).
+   */
+  const scrape = async (): Promise<{ lag: number } & StoreCounts> => {
     const text = await (await fetch(`${rb.service.url}/metrics`)).text();
     let lag = 0;
     for (const m of text.matchAll(/^ringback_bus_consumer_lag\{[^}]*\} (\d+(?:\.\d+)?)$/gm))
       lag += Number(m[1]);
-    const bucket = (le: string): number =>
+    const value = (series: string): number =>
+      Number(new RegExp(`^ringback_event_store_${series}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const bucket = (histogram: string, le: string): number =>
       Number(
-        new RegExp(`^ringback_event_store_fsync_seconds_bucket\\{le="${le}"[^}]*\\} (\\d+)$`, 'm').exec(
+        new RegExp(`^ringback_event_store_${histogram}_bucket\\{le="${le}"[^}]*\\} (\\d+)$`, 'm').exec(
           text,
         )?.[1] ?? 0,
       );
-    const all = bucket('\\+Inf');
-    return { lag, fsyncsOver50Ms: all - bucket('0.05'), fsyncsOver100Ms: all - bucket('0.1') };
+    const over = (histogram: string, le: string): number =>
+      bucket(histogram, '\\+Inf') - bucket(histogram, le);
+    return {
+      lag,
+      fsyncsOver50Ms: over('fsync_seconds', '0.05'),
+      fsyncsOver100Ms: over('fsync_seconds', '0.1'),
+      commitsOver25Ms: over('commit_seconds', '0.025'),
+      commitsOver100Ms: over('commit_seconds', '0.1'),
+      commitMs: value('commit_seconds_sum') * 1000,
+      pauses: value('wal_pause_seconds_count'),
+      pauseMs: value('wal_pause_seconds_sum') * 1000,
+    };
   };
   const consumerLag = async (): Promise<number> => (await scrape()).lag;
 
@@ -388,7 +426,7 @@ async function main(): Promise<void> {
       lateMs: Math.round(lateMs),
     });
   }, 20);
-  let fsyncsBefore = await scrape();
+  let storeBefore = await scrape();
   let ticksBefore = cpuTicks();
   let ticksAt = performance.now();
   for (let n = 1; runStart + n * WINDOW_S * 1000 <= end; n++) {
@@ -426,13 +464,18 @@ async function main(): Promise<void> {
       gcMaxMs: Math.round(gcMax),
       gcTotalMs: Math.round(gcTotal),
       scrapeMs,
-      fsyncsOver50Ms: scraped.fsyncsOver50Ms - fsyncsBefore.fsyncsOver50Ms,
-      fsyncsOver100Ms: scraped.fsyncsOver100Ms - fsyncsBefore.fsyncsOver100Ms,
+      fsyncsOver50Ms: scraped.fsyncsOver50Ms - storeBefore.fsyncsOver50Ms,
+      fsyncsOver100Ms: scraped.fsyncsOver100Ms - storeBefore.fsyncsOver100Ms,
+      commitsOver25Ms: scraped.commitsOver25Ms - storeBefore.commitsOver25Ms,
+      commitsOver100Ms: scraped.commitsOver100Ms - storeBefore.commitsOver100Ms,
+      commitMs: Math.round(scraped.commitMs - storeBefore.commitMs),
+      pauses: scraped.pauses - storeBefore.pauses,
+      pauseMs: Math.round(scraped.pauseMs - storeBefore.pauseMs),
       stalls: windowStalls,
       ...(cpu ? { cpu } : {}),
     };
     windowStalls = 0;
-    fsyncsBefore = scraped;
+    storeBefore = scraped;
     loopAt = performance.eventLoopUtilization();
     loopDelay.reset();
     gcMax = 0;

@@ -51,7 +51,7 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
-  it('counts the fsyncs of its log in ringback_event_store_fsync_seconds, none when fsynced on the loop', async () => {
+  it('counts the fsyncs of its log in ringback_event_store_fsync_seconds (none when fsynced on the loop), and its commits in ringback_event_store_commit_seconds', async () => {
     const tmp = tempDir();
     const registry = new Registry();
     const onLoopRegistry = new Registry();
@@ -66,8 +66,13 @@ describe('SqliteEventStore on a file', () => {
       (await r.getSingleMetric('ringback_event_store_fsync_seconds')!.get()).values.find(
         (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_fsync_seconds_count',
       )!.value;
+    const commits = async (r: Registry): Promise<number> =>
+      (await r.getSingleMetric('ringback_event_store_commit_seconds')!.get()).values.find(
+        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_commit_seconds_count',
+      )!.value;
     try {
       assert.equal(await count(registry), 0);
+      assert.equal(await commits(registry), 0);
       await store.appendToStream('thing-1', [thingHappened('thing-1', 0)], { expectedRevision: 'no_stream' });
       await store.appendToStream('thing-1', [thingHappened('thing-1', 1)], { expectedRevision: 0 });
       assert.equal(await count(registry), 2, 'one fsync per acknowledged append, one after the other');
@@ -75,6 +80,9 @@ describe('SqliteEventStore on a file', () => {
         expectedRevision: 'no_stream',
       });
       assert.equal(await count(onLoopRegistry), 0, 'SQLite fsyncs inside the commit: nothing to time here');
+      // Every group transaction is timed as the loop's, the fsync inside it too when on the loop.
+      assert.equal(await commits(registry), 2);
+      assert.equal(await commits(onLoopRegistry), 1);
     } finally {
       await store.close();
       await onLoop.close();

@@ -179,6 +179,13 @@ export class SqliteEventStore implements EventStore {
           buckets: FSYNC_BUCKETS,
         })
       : undefined;
+    const commits = options.registry
+      ? createHistogram(options.registry, {
+          name: 'event_store_commit_seconds',
+          help: 'Time the event loop spent in each group transaction of the SQLite event store (BEGIN to COMMIT); nothing else runs meanwhile',
+          buckets: FSYNC_BUCKETS,
+        })
+      : undefined;
     const pauses = options.registry
       ? createHistogram(options.registry, {
           name: 'event_store_wal_pause_seconds',
@@ -189,6 +196,7 @@ export class SqliteEventStore implements EventStore {
     this.writes = groupCommitOnFile(this.database, options.path, {
       ...options,
       ...(fsyncs ? { onFsync: (seconds: number) => fsyncs.observe(seconds) } : {}),
+      ...(commits ? { onCommit: (seconds: number) => commits.observe(seconds) } : {}),
       checkpoints: {
         ...options.checkpoints,
         ...(pauses ? { onPause: (seconds: number) => pauses.observe(seconds) } : {}),

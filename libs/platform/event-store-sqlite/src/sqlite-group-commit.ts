@@ -24,6 +24,12 @@ export interface SqliteGroupCommitOptions {
    */
   onFsync?: (seconds: number) => void;
   /**
+   * Told how long each group transaction held the event loop (seconds, BEGIN to COMMIT, the writes'
+   * SQL included), once it committed: node:sqlite is synchronous, so a commit slowed by the disk
+   * (the kernel throttling writes to its page cache, say) stalls every request of the process.
+   */
+  onCommit?: (seconds: number) => void;
+  /**
    * The file's checkpoints, when a thread takes them off the loop (checkpointOffLoop): a commit waits
    * while they are paused.
    */
@@ -61,6 +67,7 @@ export class SqliteGroupCommit {
 
   private readonly minIntervalMs: number;
   private readonly onFsync: ((seconds: number) => void) | undefined;
+  private readonly onCommit: ((seconds: number) => void) | undefined;
   private readonly checkpoints: WalCheckpoints | undefined;
   private readonly wal: WalFsync | undefined;
   private syncing: Promise<void> | undefined;
@@ -79,6 +86,7 @@ export class SqliteGroupCommit {
     this.minIntervalMs = options.minIntervalMs ?? 0;
     this.wal = options.walPath === undefined ? undefined : new WalFsync(options.walPath);
     this.onFsync = options.onFsync;
+    this.onCommit = options.onCommit;
     this.checkpoints = options.checkpoints;
     this.checkpoints?.onResume(() => {
       if (this.queue.length > 0) this.scheduled ??= this.schedule();
@@ -110,6 +118,7 @@ export class SqliteGroupCommit {
       return;
     }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const began = performance.now();
     try {
       this.db.exec('BEGIN IMMEDIATE');
       try {
@@ -135,6 +144,7 @@ export class SqliteGroupCommit {
           }
         this.db.exec('COMMIT');
         this.committedSinceSync = true;
+        this.onCommit?.((performance.now() - began) / 1000);
       } catch (error) {
         if (this.db.isTransaction) this.db.exec('ROLLBACK');
         throw error;
@@ -246,6 +256,7 @@ export function groupCommitOnFile(
     commitIntervalMs?: number;
     fsyncOffLoop?: boolean;
     onFsync?: (seconds: number) => void;
+    onCommit?: (seconds: number) => void;
     checkpoints?: WalCheckpointOptions;
   } = {},
 ): SqliteGroupCommit {
@@ -257,5 +268,6 @@ export function groupCommitOnFile(
       ? { walPath: `${path}-wal`, checkpoints: checkpointOffLoop(db, path, options.checkpoints) }
       : {}),
     ...(options.onFsync ? { onFsync: options.onFsync } : {}),
+    ...(options.onCommit ? { onCommit: options.onCommit } : {}),
   });
 }

@@ -165,6 +165,24 @@ describe('SqliteGroupCommit', () => {
       assert.deepEqual(values(db), ['a', 'b', 'c', 'd']);
     }));
 
+  it('tells onCommit how long each group transaction held the loop, once per commit, nothing for a failed one', () =>
+    withDb(async (db) => {
+      const took: number[] = [];
+      const group = new SqliteGroupCommit(db, { onCommit: (s) => took.push(s) });
+      await Promise.all(['a', 'b', 'c'].map((v) => group.run(insert(db, v))));
+      assert.equal(took.length, 1, 'three writes of one turn, one transaction');
+      await assert.rejects(group.run(insert(db, 'a')), /UNIQUE/);
+      assert.equal(took.length, 1, 'rolled back: not a commit');
+      // A write that keeps the loop 30 ms is in its commit's time.
+      await group.run(() => {
+        const until = performance.now() + 30;
+        while (performance.now() < until);
+        return insert(db, 'd')();
+      });
+      assert.equal(took.length, 2);
+      assert.ok(took[1]! >= 0.03 && took[1]! < 60, `the commit's time in seconds: ${took[1]}`);
+    }));
+
   it('flush() commits at once what waits out the interval', () =>
     withDb(async (db) => {
       const group = new SqliteGroupCommit(db, { minIntervalMs: 60_000 });
