@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { EmbeddedLogStore } from './embedded-log.store';
+import { partitionForKey } from './key-partitioner';
 
 const dirs: string[] = [];
 const tempDb = (): string => {
@@ -141,7 +142,7 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
       const queued = store.appendSoon('t', 'k', 'queued', {}, 1);
       await store.syncSoon();
       // Another connection sees it: committed (and the log fsynced) when syncSoon resolved.
-      const row = other.prepare('SELECT value FROM bus_messages WHERE topic = ?').get('t');
+      const row = other.prepare('SELECT value FROM bus_log WHERE topic = ?').get('t');
       assert.equal(row?.['value'], 'queued');
       assert.equal((await queued).offset, 0);
       // Nothing queued: the fsync alone.
@@ -194,6 +195,65 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
     } finally {
       await other.close();
       await store.close();
+    }
+  });
+});
+
+describe('EmbeddedLogStore schema', () => {
+  it('moves the messages of a file from before bus_log into it, offsets kept, and appends after them', async () => {
+    const path = tempDb();
+    const k = partitionForKey('k', 2); // where the old file's 'k' went, and where it goes on
+    const other = 1 - k;
+    const old = new DatabaseSync(path);
+    old.exec(`
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE bus_topics (topic TEXT PRIMARY KEY, partitions INTEGER NOT NULL) STRICT;
+      CREATE TABLE bus_messages (
+        topic TEXT NOT NULL, part INTEGER NOT NULL, pos INTEGER NOT NULL, key TEXT NOT NULL,
+        value TEXT NOT NULL, headers TEXT NOT NULL, appended_at INTEGER NOT NULL,
+        PRIMARY KEY (topic, part, pos)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO bus_topics VALUES ('t', 2);
+      INSERT INTO bus_messages VALUES ('t', ${k}, 0, 'k', 'one', '{"h":"1"}', 1), ('t', ${k}, 1, 'k', 'two', '{}', 2),
+        ('t', ${other}, 0, 'j', 'zero', '{}', 3);
+    `);
+    old.close();
+    const store = new EmbeddedLogStore(path, 2);
+    try {
+      assert.deepEqual(
+        store.read('t', k, 0, 10).map((r) => [r.offset, r.key, r.value, r.headers]),
+        [
+          [0, 'k', 'one', { h: '1' }],
+          [1, 'k', 'two', {}],
+        ],
+      );
+      assert.deepEqual(
+        store.read('t', other, 0, 10).map((r) => r.value),
+        ['zero'],
+      );
+      assert.deepEqual(store.append('t', 'k', 'three', {}, 4), { partition: k, offset: 2 });
+      const tables = new DatabaseSync(path, { readOnly: true });
+      try {
+        assert.equal(
+          tables.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'bus_messages'").get()!['n'],
+          0,
+          'the old table is gone',
+        );
+      } finally {
+        tables.close();
+      }
+    } finally {
+      await store.close();
+    }
+    // Opened again: nothing to move, everything where it was.
+    const again = new EmbeddedLogStore(path, 2);
+    try {
+      assert.deepEqual(
+        again.read('t', k, 0, 10).map((r) => r.value),
+        ['one', 'two', 'three'],
+      );
+    } finally {
+      await again.close();
     }
   });
 });
