@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { groupCommitOnFile, openSqliteDatabase, type SqliteGroupCommit } from '@ringback/event-store-sqlite';
 import { deriveKey, openAesGcm, sealAesGcm } from './phi-crypto';
 import type { PhiDataKey, PhiKeySelector, PhiKeySpec, PhiKeyStore } from './phi-key-store.port';
@@ -70,6 +70,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   private readonly erasures: BoundedMap<string, { erasedAt: string | null; at: number }>;
   private cutoff: { day: string | null; at: number } | undefined;
   private readonly writes: SqliteGroupCommit;
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(options: SqlitePhiKeyStoreOptions) {
     this.db = openSqliteDatabase(options.path);
@@ -118,7 +119,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
       if (key) return { keyId: cached.keyId, key };
     }
     const day = spec.day ?? '-';
-    const latest = this.db.prepare(
+    const latest = this.statement(
       `SELECT key_id, wrapped FROM phi_keys WHERE subject = ? AND key_class = ? AND day = ?
        ORDER BY generation DESC LIMIT 1`,
     );
@@ -137,28 +138,24 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     const result = await this.writes.run((): PhiDataKey => {
       const row = latest.get(spec.subject, spec.keyClass, day) as KeyRow | undefined;
       if (row?.wrapped) return { keyId: row.key_id, key: this.unwrap(row.key_id, row.wrapped) };
-      const { generation } = this.db
-        .prepare(
-          `SELECT COALESCE(MAX(generation), 0) + 1 AS generation FROM phi_keys
+      const { generation } = this.statement(
+        `SELECT COALESCE(MAX(generation), 0) + 1 AS generation FROM phi_keys
            WHERE subject = ? AND key_class = ? AND day = ?`,
-        )
-        .get(spec.subject, spec.keyClass, day) as { generation: number };
+      ).get(spec.subject, spec.keyClass, day) as { generation: number };
       const keyId = `${spec.subject}:${spec.keyClass === 'contact' ? 'c' : 'n'}:${day}:${generation}`;
       const key = randomBytes(32);
-      this.db
-        .prepare(
-          `INSERT INTO phi_keys (key_id, subject, key_class, day, generation, wrapped, created_at)
+      this.statement(
+        `INSERT INTO phi_keys (key_id, subject, key_class, day, generation, wrapped, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          keyId,
-          spec.subject,
-          spec.keyClass,
-          day,
-          generation,
-          this.wrap(keyId, key),
-          this.now().toISOString(),
-        );
+      ).run(
+        keyId,
+        spec.subject,
+        spec.keyClass,
+        day,
+        generation,
+        this.wrap(keyId, key),
+        this.now().toISOString(),
+      );
       return { keyId, key };
     });
     const at = Date.now();
@@ -170,7 +167,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   async decrypt(keyId: string): Promise<Buffer | null> {
     const cached = this.keys.get(keyId);
     if (cached && (cached.key === null || this.fresh(cached.at))) return cached.key;
-    const row = this.db.prepare('SELECT key_id, wrapped FROM phi_keys WHERE key_id = ?').get(keyId) as
+    const row = this.statement('SELECT key_id, wrapped FROM phi_keys WHERE key_id = ?').get(keyId) as
       KeyRow | undefined;
     const key = row?.wrapped ? this.unwrap(keyId, row.wrapped) : null;
     if (key) await this.writes.whenDurable();
@@ -186,33 +183,27 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const ids = (
-        this.db
-          .prepare(`SELECT key_id FROM phi_keys WHERE wrapped IS NOT NULL AND ${where}`)
-          .all(...params) as {
+        this.statement(`SELECT key_id FROM phi_keys WHERE wrapped IS NOT NULL AND ${where}`).all(
+          ...params,
+        ) as {
           key_id: string;
         }[]
       ).map((r) => r.key_id);
       const now = this.now().toISOString();
-      this.db
-        .prepare(
-          `UPDATE phi_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND ${where}`,
-        )
-        .run(now, ...params);
+      this.statement(
+        `UPDATE phi_keys SET wrapped = NULL, destroyed_at = ? WHERE wrapped IS NOT NULL AND ${where}`,
+      ).run(now, ...params);
       if ('subject' in selector) {
-        this.db
-          .prepare(
-            `INSERT INTO phi_erasures (subject, erased_at) VALUES (?, ?)
+        this.statement(
+          `INSERT INTO phi_erasures (subject, erased_at) VALUES (?, ?)
              ON CONFLICT (subject) DO UPDATE SET erased_at = MAX(erased_at, excluded.erased_at)`,
-          )
-          .run(selector.subject, now);
+        ).run(selector.subject, now);
         this.erasures.delete(selector.subject);
       } else {
-        this.db
-          .prepare(
-            `INSERT INTO phi_retention (id, cutoff_day) VALUES (1, ?)
+        this.statement(
+          `INSERT INTO phi_retention (id, cutoff_day) VALUES (1, ?)
              ON CONFLICT (id) DO UPDATE SET cutoff_day = MAX(cutoff_day, excluded.cutoff_day)`,
-          )
-          .run(selector.dayBefore);
+        ).run(selector.dayBefore);
         this.cutoff = undefined;
       }
       this.db.exec('COMMIT');
@@ -249,7 +240,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   async erasedAt(subject: string): Promise<string | null> {
     const cached = this.erasures.get(subject);
     if (cached && this.fresh(cached.at)) return cached.erasedAt;
-    const row = this.db.prepare('SELECT erased_at FROM phi_erasures WHERE subject = ?').get(subject) as
+    const row = this.statement('SELECT erased_at FROM phi_erasures WHERE subject = ?').get(subject) as
       { erased_at: string } | undefined;
     const erasedAt = row?.erased_at ?? null;
     this.erasures.set(subject, { erasedAt, at: Date.now() });
@@ -258,7 +249,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
 
   async contentCutoffDay(): Promise<string | null> {
     if (this.cutoff && this.fresh(this.cutoff.at)) return this.cutoff.day;
-    const row = this.db.prepare('SELECT cutoff_day FROM phi_retention WHERE id = 1').get() as
+    const row = this.statement('SELECT cutoff_day FROM phi_retention WHERE id = 1').get() as
       { cutoff_day: string } | undefined;
     this.cutoff = { day: row?.cutoff_day ?? null, at: Date.now() };
     return this.cutoff.day;
@@ -267,9 +258,9 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   async streamSubject(streamId: string): Promise<string | null> {
     const cached = this.subjects.get(streamId);
     if (cached) return cached;
-    const row = this.db
-      .prepare('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?')
-      .get(streamId) as { subject: string } | undefined;
+    const row = this.statement('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?').get(
+      streamId,
+    ) as { subject: string } | undefined;
     if (row) {
       await this.writes.whenDurable();
       this.subjects.set(streamId, row.subject);
@@ -281,9 +272,10 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     if (this.subjects.get(streamId) === subject) return;
     // The first patient named on a stream stays its patient.
     await this.writes.run(() =>
-      this.db
-        .prepare('INSERT OR IGNORE INTO phi_stream_subjects (stream_id, subject) VALUES (?, ?)')
-        .run(streamId, subject),
+      this.statement('INSERT OR IGNORE INTO phi_stream_subjects (stream_id, subject) VALUES (?, ?)').run(
+        streamId,
+        subject,
+      ),
     );
     const stored = await this.streamSubjectFromFile(streamId);
     if (stored) this.subjects.set(streamId, stored);
@@ -300,10 +292,17 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
   }
 
   private async streamSubjectFromFile(streamId: string): Promise<string | null> {
-    const row = this.db
-      .prepare('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?')
-      .get(streamId) as { subject: string } | undefined;
+    const row = this.statement('SELECT subject FROM phi_stream_subjects WHERE stream_id = ?').get(
+      streamId,
+    ) as { subject: string } | undefined;
     return row?.subject ?? null;
+  }
+
+  /** Prepared once per SQL text: parsing a statement on every call cost the loop more than running it. */
+  private statement(sql: string): StatementSync {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+    return prepared;
   }
 
   private fresh(at: number): boolean {
