@@ -46,33 +46,6 @@ describe('EmbeddedLogStore writes queued in one turn', () => {
     }
   });
 
-  it('keeps shared transactions commitIntervalMs apart: what comes meanwhile waits, sync() writes it at once', async () => {
-    const path = tempDb();
-    const store = new EmbeddedLogStore(path, 1, 5_000, 60_000);
-    const other = new DatabaseSync(path);
-    const count = (): number => Number(other.prepare('SELECT count(*) AS n FROM bus_log').get()!['n']);
-    try {
-      // Idle: at the next turn.
-      assert.equal((await store.appendSoon('t', 'k', 'a', {}, 1)).offset, 0);
-      assert.equal(count(), 1);
-      let settled = false;
-      const b = store.appendSoon('t', 'k', 'b', {}, 2).finally(() => (settled = true));
-      const c = store.appendSoon('t', 'k', 'c', {}, 2);
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal(settled, false, 'waits out the interval after the last transaction');
-      assert.equal(count(), 1);
-      store.sync();
-      assert.deepEqual(
-        (await Promise.all([b, c])).map((at) => at.offset),
-        [1, 2],
-      );
-      assert.equal(count(), 3);
-    } finally {
-      other.close();
-      await store.close();
-    }
-  });
-
   it('answers a commit of a member that lost its lease with false, and still applies the rest', async () => {
     const store = new EmbeddedLogStore(tempDb(), 2);
     try {

@@ -61,13 +61,6 @@ export interface LeaseHolder {
  */
 const TAIL_RECORDS = 64;
 const tailKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-/**
- * Least time between two shared transactions (as the event store's group commit): every transaction
- * writes whole pages to the log (a table page, an index page per partition, the offsets), so under
- * load a few milliseconds more per hop save most of those writes; an idle bus still commits at the
- * next turn of the loop.
- */
-const COMMIT_INTERVAL_MS = 4;
 
 // `part`/`pos`: PARTITION and OFFSET are SQL keywords.
 // bus_log is a rowid table: a message is about a kilobyte, and a WITHOUT ROWID table (the old
@@ -175,9 +168,7 @@ export class EmbeddedLogStore {
   private open = true;
   /** Appends and commits queued for one transaction at the next turn of the event loop. */
   private pending: PendingWrite[] = [];
-  private flushScheduled: { cancel: () => void } | undefined;
-  /** When the last shared transaction ran (performance.now()), for commitIntervalMs. */
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private flushScheduled: NodeJS.Immediate | undefined;
   /**
    * The newest records appended through this connection, per partition (`topic\0partition`), up to
    * TAIL_RECORDS each, ending at the partition's end: consumers of this process read them from here
@@ -195,8 +186,6 @@ export class EmbeddedLogStore {
     readonly path: string,
     private readonly defaultPartitions: number,
     busyTimeoutMs = 5_000,
-    /** Least time between two shared transactions (default COMMIT_INTERVAL_MS). */
-    private readonly commitIntervalMs = COMMIT_INTERVAL_MS,
   ) {
     this.db = new DatabaseSync(path, { timeout: busyTimeoutMs });
     try {
@@ -362,7 +351,7 @@ export class EmbeddedLogStore {
    * one FULL commit, whose fsync of the write-ahead log covers every earlier frame (what close does).
    */
   sync(): void {
-    this.flushScheduled?.cancel();
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
     this.flush(true);
     this.db.exec('PRAGMA synchronous = FULL');
     try {
@@ -446,20 +435,9 @@ export class EmbeddedLogStore {
     this.scheduleFlush();
   }
 
-  /**
-   * The next shared transaction: at the next turn of the loop, or commitIntervalMs after the last one
-   * if that is later.
-   */
+  /** The next shared transaction, at the next turn of the loop. */
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    const wait = this.lastFlushAt + this.commitIntervalMs - performance.now();
-    if (wait > 0) {
-      const timer = setTimeout(() => this.flush(), wait);
-      this.flushScheduled = { cancel: () => clearTimeout(timer) };
-    } else {
-      const immediate = setImmediate(() => this.flush());
-      this.flushScheduled = { cancel: () => clearImmediate(immediate) };
-    }
+    this.flushScheduled ??= setImmediate(() => this.flush());
   }
 
   /**
@@ -474,7 +452,6 @@ export class EmbeddedLogStore {
     const writes = this.pending;
     this.pending = [];
     if (writes.length === 0) return;
-    this.lastFlushAt = performance.now();
     const answers: unknown[] = [];
     try {
       this.transaction(() => {
