@@ -172,34 +172,31 @@ export class SqliteEventStore implements EventStore {
     }
     // Concurrent appends (HTTP requests, consumers) share one commit: one fsync per turn of the loop,
     // and commits at least commitIntervalMs apart; the fsync itself runs off the event loop.
-    const fsyncs = options.registry
-      ? createHistogram(options.registry, {
-          name: 'event_store_fsync_seconds',
-          help: "Time of each fsync of the SQLite event store's write-ahead log; every append waits for one",
-          buckets: FSYNC_BUCKETS,
-        })
-      : undefined;
-    const commits = options.registry
-      ? createHistogram(options.registry, {
-          name: 'event_store_commit_seconds',
-          help: 'Time the event loop spent in each group transaction of the SQLite event store (BEGIN to COMMIT); nothing else runs meanwhile',
-          buckets: FSYNC_BUCKETS,
-        })
-      : undefined;
-    const pauses = options.registry
-      ? createHistogram(options.registry, {
-          name: 'event_store_wal_pause_seconds',
-          help: "Time appends waited for a checkpoint to copy the last frames of the SQLite event store's write-ahead log, so that the log could start over",
-          buckets: FSYNC_BUCKETS,
-        })
-      : undefined;
+    // Each timing goes to a histogram of its own when there is a registry.
+    const timed = (name: string, help: string): ((seconds: number) => void) | undefined => {
+      if (!options.registry) return undefined;
+      const histogram = createHistogram(options.registry, { name, help, buckets: FSYNC_BUCKETS });
+      return (seconds) => histogram.observe(seconds);
+    };
+    const onFsync = timed(
+      'event_store_fsync_seconds',
+      "Time of each fsync of the SQLite event store's write-ahead log; every append waits for one",
+    );
+    const onCommit = timed(
+      'event_store_commit_seconds',
+      'Time the event loop spent in each group transaction of the SQLite event store (BEGIN to COMMIT); nothing else runs meanwhile',
+    );
+    const onPause = timed(
+      'event_store_wal_pause_seconds',
+      "Time appends waited for a checkpoint to copy the last frames of the SQLite event store's write-ahead log, so that the log could start over",
+    );
     this.writes = groupCommitOnFile(this.database, options.path, {
       ...options,
-      ...(fsyncs ? { onFsync: (seconds: number) => fsyncs.observe(seconds) } : {}),
-      ...(commits ? { onCommit: (seconds: number) => commits.observe(seconds) } : {}),
+      ...(onFsync ? { onFsync } : {}),
+      ...(onCommit ? { onCommit } : {}),
       checkpoints: {
         ...options.checkpoints,
-        ...(pauses ? { onPause: (seconds: number) => pauses.observe(seconds) } : {}),
+        ...(onPause ? { onPause } : {}),
       },
     });
     this.source = {
