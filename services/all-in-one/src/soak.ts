@@ -66,16 +66,19 @@ import type { SoakSenderData, SoakSenderRequest, SoakSenderWindow } from './soak
 type Request<R = SoakSenderRequest> = R extends unknown ? Omit<R, 'id'> : never;
 
 /** The event store's histograms as one scrape of /metrics reads them (totals so far). */
-type StoreCounts = Pick<
-  Sample,
-  | 'fsyncsOver50Ms'
-  | 'fsyncsOver100Ms'
-  | 'commitsOver25Ms'
-  | 'commitsOver100Ms'
-  | 'commitMs'
-  | 'pauses'
-  | 'pauseMs'
->;
+const STORE_COUNTS = [
+  'fsyncsOver50Ms',
+  'fsyncsOver100Ms',
+  'commitsOver25Ms',
+  'commitsOver100Ms',
+  'commitMs',
+  'pauses',
+  'pauseMs',
+] as const;
+type StoreCounts = Pick<Sample, (typeof STORE_COUNTS)[number]>;
+/** What the histograms counted between two scrapes (milliseconds rounded). */
+const inWindow = (now: StoreCounts, before: StoreCounts): StoreCounts =>
+  Object.fromEntries(STORE_COUNTS.map((k) => [k, Math.round(now[k] - before[k])])) as StoreCounts;
 
 /** The webhook sender in its worker thread, asked and answered by message. */
 class Sender {
@@ -464,13 +467,7 @@ async function main(): Promise<void> {
       gcMaxMs: Math.round(gcMax),
       gcTotalMs: Math.round(gcTotal),
       scrapeMs,
-      fsyncsOver50Ms: scraped.fsyncsOver50Ms - storeBefore.fsyncsOver50Ms,
-      fsyncsOver100Ms: scraped.fsyncsOver100Ms - storeBefore.fsyncsOver100Ms,
-      commitsOver25Ms: scraped.commitsOver25Ms - storeBefore.commitsOver25Ms,
-      commitsOver100Ms: scraped.commitsOver100Ms - storeBefore.commitsOver100Ms,
-      commitMs: Math.round(scraped.commitMs - storeBefore.commitMs),
-      pauses: scraped.pauses - storeBefore.pauses,
-      pauseMs: Math.round(scraped.pauseMs - storeBefore.pauseMs),
+      ...inWindow(scraped, storeBefore),
       stalls: windowStalls,
       ...(cpu ? { cpu } : {}),
     };

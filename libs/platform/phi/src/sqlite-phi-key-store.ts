@@ -298,7 +298,7 @@ export class SqlitePhiKeyStore implements PhiKeyStore {
     return row?.subject ?? null;
   }
 
-  /** Prepared once per SQL text: parsing a statement on every call cost the loop more than running it. */
+  /** Prepared once per SQL text, not on every call (node:sqlite parses on the event loop). */
   private statement(sql: string): StatementSync {
     let prepared = this.statements.get(sql);
     if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
