@@ -113,6 +113,10 @@ export class KafkaBusConsumer implements BusConsumer {
       rebalanceTimeout: this.config.rebalanceTimeoutMs,
       maxWaitTimeInMs: this.config.maxWaitTimeMs,
       allowAutoTopicCreation: false,
+      // kafkajs's default of 5 retries, and no restart after a crash once stopping: a crash during
+      // stop() (a broker restart) otherwise schedules one after stop() cleared its timer, and the
+      // member rejoins and keeps the process alive (a CI run hung on it after its test passed).
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(!this.abort.signal.aborted) },
     });
     // kafkajs restarts after retriable failures by itself. One it gives up on would leave this
     // process out of its group for good (a broker restart under load did so once in CI: a projection

@@ -13,6 +13,8 @@ type Listener = (event: { payload: Record<string, unknown> }) => void;
 class FakeMember {
   readonly events = { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' };
   readonly calls: string[] = [];
+  /** What the member was created with (its `retry.restartOnFailure` above all). */
+  config: { retry?: { restartOnFailure?: (error: Error) => Promise<boolean> } } = {};
   private readonly listeners = new Map<string, Listener>();
   constructor(private readonly failConnects: number) {}
 
@@ -47,9 +49,10 @@ function harness(failingRejoins = 0) {
   const members: FakeMember[] = [];
   const warnings: { fields: Record<string, unknown>; message: string }[] = [];
   const kafka = {
-    consumer: () => {
+    consumer: (options: FakeMember['config']) => {
       // The first member joins; the next `failingRejoins` replacements cannot connect.
       const member = new FakeMember(members.length === 0 ? 0 : members.length <= failingRejoins ? 1 : 0);
+      member.config = options;
       members.push(member);
       return member as unknown as Consumer;
     },
@@ -134,6 +137,17 @@ describe('KafkaBusConsumer after a crash', () => {
       [0, 1, 2],
     );
     await consumer.stop();
+  });
+
+  it('lets kafkajs restart a crashed member while running, not once stopping', async () => {
+    const { consumer, members } = harness();
+    await consumer.start();
+    const restartOnFailure = members[0]!.config.retry?.restartOnFailure;
+    assert.ok(restartOnFailure, 'the member is created with restartOnFailure');
+    const crash = new Error('Connection error');
+    assert.equal(await restartOnFailure(crash), true);
+    await consumer.stop();
+    assert.equal(await restartOnFailure(crash), false);
   });
 
   it('after stop, a crash starts nothing', async () => {
