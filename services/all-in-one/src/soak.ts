@@ -26,7 +26,8 @@
 // it that way still.
 //
 // Memory: the embedded read models hold every task in process memory by design (MongoDB holds them
-// in a distributed deployment), so the heap grows with the calls kept. What must stay flat is the rest:
+// in a distributed deployment; their documents in an in-memory SQLite database, outside the heap, their
+// indexes and the live views on it), so memory grows with the calls kept. What must stay flat is the rest:
 // after the run the soak forgets the read models and the gateway's live views, collects garbage, and
 // compares the heap with the heap (after a collection) at the start of the run. It needs --expose-gc,
 // which `npm run soak` passes. A CPU profile of a run:
@@ -144,6 +145,8 @@ interface Sample {
   p99Ms: number;
   rssMb: number;
   heapMb: number;
+  /** The read models' documents, outside the heap (their SQLite pages). */
+  documentsMb: number;
   relayLag: number;
   consumerLag: number;
   /** Events the projections have still to handle, summed (each counted in its own categories). */
@@ -457,6 +460,7 @@ async function main(): Promise<void> {
       p99Ms: calls.p99Ms,
       rssMb: Math.round(mem.rss / 1e6),
       heapMb: Math.round(mem.heapUsed / 1e6),
+      documentsMb: mb(readModels.documentBytes()),
       relayLag: Number(head - relayed),
       consumerLag: scraped.lag,
       projectionLag: await projectionLag(),
@@ -495,6 +499,7 @@ async function main(): Promise<void> {
   const documentsByCollection = Object.fromEntries(readModels.documentCounts());
   const documentsEnd = Object.values(documentsByCollection).reduce((a, b) => a + b, 0);
   const liveViewsEnd = liveQueues.size;
+  const documentsEndMb = mb(readModels.documentBytes());
   readModels.clear();
   liveQueues.clearViews();
   gc();
@@ -509,6 +514,8 @@ async function main(): Promise<void> {
     liveViewsEnd,
     callsKept,
     keptBytesPerCall: Math.round(((heapEndMb - heapOutsideMb) * 1e6) / Math.max(1, callsKept)),
+    documentsEndMb,
+    documentBytesPerCall: Math.round((documentsEndMb * 1e6) / Math.max(1, callsKept)),
   };
   process.stderr.write(`soak: memory ${JSON.stringify(memory)}\n`);
 

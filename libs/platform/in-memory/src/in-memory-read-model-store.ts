@@ -1,7 +1,8 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { isDeepStrictEqual } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
 import {
   cloneDoc,
-  compactPosition,
   type Checkpoint,
   type FindOptions,
   type PositionedDoc,
@@ -12,28 +13,10 @@ import {
 import { SortedPairs } from './sorted-pairs';
 
 /**
- * A stored document: its JSON text, or (for the rare document JSON cannot carry exactly: a Date, -0,
- * an undefined field) a private deep copy.
- *
- * Text, because the garbage collector does not look inside a string: a read model of a few hundred
- * thousand documents held as objects made every major collection mark all of them, on the main
- * thread of a 2-core machine, for longer as the read models grew (the soak's p99 grew with it). The
- * store copies documents in and out anyway, so a parse replaces a deep copy.
+ * A stored document as SQLite holds it: its JSON text, or (for the rare document JSON cannot carry
+ * exactly: a Date, -0, an undefined field) its structured-clone serialization; null for a tombstone.
  */
-type StoredDoc = string | ReadModelDoc;
-
-/**
- * One collection: each id's document (null for a tombstone) and the position of the op that wrote it.
- *
- * Two maps, not one of `{ doc, position }` entries: a position is held as a number while it is a safe
- * integer, which below 2^30 is no heap object at all. A document then costs each major collection one
- * string to mark instead of a string, an entry object and a bigint (a third of the read models'
- * objects in a heap snapshot of the soak).
- */
-class Collection {
-  readonly docs = new Map<string, StoredDoc | null>();
-  readonly positions = new Map<string, number | bigint>();
-}
+type StoredDoc = string | Uint8Array | null;
 
 /**
  * The ids of the documents matching one scalar equality filter, in ascending order of one field (ties
@@ -43,6 +26,111 @@ interface SortedIndex {
   filter: Record<string, unknown>;
   field: string;
   entries: SortedPairs;
+}
+
+/** Above this a position is stored as decimal text: SQLite's integers are signed 64-bit. */
+const MAX_SQL_INTEGER = 2n ** 63n - 1n;
+
+/**
+ * The documents, in an in-memory SQLite database rather than on the JavaScript heap.
+ *
+ * The soak keeps every task of a 30-minute run (six documents a call, 5 KB) and V8's major
+ * collections grew with them: held as strings (which it does not trace), they still filled the old
+ * generation's pages, and each compacting collection moved them on the main thread of a 2-core
+ * machine (pauses of 66-118 ms at 0.7-1.0 GB). SQLite's pages are outside the heap: no collection
+ * sees them. The store copies documents in and out anyway, so a parse replaces a deep copy.
+ */
+class DocTable {
+  private readonly db = new DatabaseSync(':memory:');
+  private readonly selectDoc: StatementSync;
+  private readonly selectRow: StatementSync;
+  private readonly selectLive: StatementSync;
+  private readonly upsertRow: StatementSync;
+  private readonly deleteCollection: StatementSync;
+  private readonly countLive: StatementSync;
+  private readonly begin: StatementSync;
+  private readonly commit: StatementSync;
+
+  constructor() {
+    // A rowid table and an index, not WITHOUT ROWID: that keeps at most ~1,000 bytes of a row in its
+    // B-tree page and the rest in an overflow page of its own (the embedded bus's log measured 79 %
+    // unused overflow pages). Columns without a type have no affinity: `position` holds an integer, or
+    // decimal text beyond SQLite's, and `doc` text, a blob or null, each as bound.
+    this.db.exec(`
+      CREATE TABLE docs (coll INTEGER NOT NULL, id TEXT NOT NULL, position NOT NULL, doc);
+      CREATE UNIQUE INDEX docs_key ON docs (coll, id);
+    `);
+    this.selectDoc = this.db.prepare('SELECT doc FROM docs WHERE coll = ? AND id = ?');
+    this.selectRow = this.db.prepare('SELECT position, doc FROM docs WHERE coll = ? AND id = ?');
+    this.selectRow.setReadBigInts(true);
+    this.selectLive = this.db.prepare('SELECT id, doc FROM docs WHERE coll = ? AND doc IS NOT NULL');
+    this.upsertRow = this.db.prepare(
+      `INSERT INTO docs (coll, id, position, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (coll, id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    );
+    this.deleteCollection = this.db.prepare('DELETE FROM docs WHERE coll = ?');
+    this.countLive = this.db.prepare(
+      'SELECT coll, count(*) AS n FROM docs WHERE doc IS NOT NULL GROUP BY coll',
+    );
+    this.begin = this.db.prepare('BEGIN');
+    this.commit = this.db.prepare('COMMIT');
+  }
+
+  doc(coll: number, id: string): StoredDoc | undefined {
+    const row = this.selectDoc.get(coll, id) as { doc: StoredDoc } | undefined;
+    return row?.doc;
+  }
+
+  /** The document and the position of the op that wrote it; undefined when no op has. */
+  row(coll: number, id: string): { position: bigint; doc: StoredDoc } | undefined {
+    const row = this.selectRow.get(coll, id) as { position: bigint | string; doc: StoredDoc } | undefined;
+    return row && { position: BigInt(row.position), doc: row.doc };
+  }
+
+  live(coll: number): IterableIterator<{ id: string; doc: string | Uint8Array }> {
+    return this.selectLive.iterate(coll) as IterableIterator<{ id: string; doc: string | Uint8Array }>;
+  }
+
+  put(coll: number, id: string, position: bigint, doc: StoredDoc): void {
+    this.upsertRow.run(coll, id, position > MAX_SQL_INTEGER ? position.toString() : position, doc);
+  }
+
+  /** Runs `work` in one transaction: a batch's rows are written once, not once a statement. */
+  transaction(work: () => void): void {
+    this.begin.run();
+    try {
+      work();
+      this.commit.run();
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  drop(coll: number): void {
+    this.deleteCollection.run(coll);
+  }
+
+  dropAll(): void {
+    this.db.exec('DELETE FROM docs');
+  }
+
+  liveCounts(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const row of this.countLive.all() as { coll: number; n: number }[]) out.set(row.coll, row.n);
+    return out;
+  }
+
+  /** The bytes of the database's pages: the memory the documents take outside the heap. */
+  bytes(): number {
+    const pages = this.db.prepare('PRAGMA page_count').get() as { page_count: number };
+    const size = this.db.prepare('PRAGMA page_size').get() as { page_size: number };
+    return pages.page_count * size.page_size;
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
 }
 
 /** Field names the durable stores use for their own bookkeeping; refused here too so both behave alike. */
@@ -57,7 +145,9 @@ const RESERVED_FIELDS = ['_id', '_position', '_deleted'];
  * cannot bring the document back. Documents are copied in and out, never shared with callers.
  */
 export class InMemoryReadModelStore implements PositionedReadModelStore {
-  private readonly collections = new Map<string, Collection>();
+  private readonly table = new DocTable();
+  /** Each collection's number in the table, given on its first write or read. */
+  private readonly collections = new Map<string, number>();
   private readonly checkpoints = new Map<string, Checkpoint>();
   /**
    * Equality indexes, built on the first `find`/`count` by a top-level scalar field and kept up to
@@ -75,16 +165,16 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
 
   async get<T extends ReadModelDoc>(collection: string, id: string): Promise<T | null> {
     this.assertOpen();
-    const doc = this.collections.get(collection)?.docs.get(id);
+    const doc = this.table.doc(this.coll(collection), id);
     return doc ? (decode(doc) as T) : null;
   }
 
   async getMany<T extends ReadModelDoc>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
     this.assertOpen();
-    const docs = this.collections.get(collection)?.docs;
+    const coll = this.coll(collection);
     const out = new Map<string, T>();
     for (const id of ids) {
-      const doc = docs?.get(id);
+      const doc = this.table.doc(coll, id);
       if (doc) out.set(id, decode(doc) as T);
     }
     return out;
@@ -95,13 +185,11 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     ids: readonly string[],
   ): Promise<Map<string, PositionedDoc<T>>> {
     this.assertOpen();
-    const held = this.collections.get(collection);
+    const coll = this.coll(collection);
     const out = new Map<string, PositionedDoc<T>>();
     for (const id of ids) {
-      const position = held?.positions.get(id);
-      if (position === undefined) continue;
-      const doc = held!.docs.get(id);
-      out.set(id, { doc: doc ? (decode(doc) as T) : null, position: BigInt(position) });
+      const row = this.table.row(coll, id);
+      if (row) out.set(id, { doc: row.doc ? (decode(row.doc) as T) : null, position: row.position });
     }
     return out;
   }
@@ -114,12 +202,12 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     this.assertOpen();
     const sort = options.sort;
     if (sort && sort.direction === 1 && options.limit && Object.values(filter).every(isIndexable)) {
-      const docs = this.collections.get(collection)?.docs;
+      const coll = this.coll(collection);
       const index = this.sortedIndexOf(collection, filter, sort.field);
       const out: T[] = [];
       for (const id of index.entries.ids()) {
         if (out.length >= options.limit) break;
-        const doc = docs?.get(id);
+        const doc = this.table.doc(coll, id);
         if (doc) out.push(decode(doc) as T);
       }
       return out;
@@ -144,24 +232,26 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   async applyBatch(ops: readonly ReadModelOp[], checkpoint: Checkpoint): Promise<void> {
     this.assertOpen();
     ops.forEach(validateOp);
-    for (const op of ops) {
-      let held = this.collections.get(op.collection);
-      if (!held) this.collections.set(op.collection, (held = new Collection()));
-      const id = op.kind === 'upsert' ? op.doc.id : op.id;
-      const position = held.positions.get(id);
-      if (position !== undefined && position >= op.position) continue;
-      if (this.indexes.has(op.collection) || this.sortedIndexes.has(op.collection)) {
-        const current = held.docs.get(id);
-        this.reindex(
-          op.collection,
-          id,
-          current ? decode(current) : null,
-          op.kind === 'upsert' ? op.doc : null,
-        );
-      }
-      held.docs.set(id, op.kind === 'upsert' ? encode(op.doc) : null);
-      held.positions.set(id, compactPosition(op.position));
-    }
+    // Encoded before anything is written: a document structured clone cannot copy (a function in it)
+    // fails the batch with nothing applied.
+    const encoded = ops.map((op) => (op.kind === 'upsert' ? encode(op.doc) : null));
+    this.table.transaction(() => {
+      ops.forEach((op, i) => {
+        const coll = this.coll(op.collection);
+        const id = op.kind === 'upsert' ? op.doc.id : op.id;
+        const current = this.table.row(coll, id);
+        if (current && current.position >= op.position) return;
+        if (this.indexes.has(op.collection) || this.sortedIndexes.has(op.collection)) {
+          this.reindex(
+            op.collection,
+            id,
+            current?.doc ? decode(current.doc) : null,
+            op.kind === 'upsert' ? op.doc : null,
+          );
+        }
+        this.table.put(coll, id, op.position, encoded[i]!);
+      });
+    });
     this.checkpoints.set(checkpoint.processorId, { ...checkpoint });
   }
 
@@ -175,7 +265,8 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     this.assertOpen();
     this.checkpoints.delete(processorId);
     for (const c of collections) {
-      this.collections.delete(c);
+      const coll = this.collections.get(c);
+      if (coll !== undefined) this.table.drop(coll);
       this.indexes.delete(c);
       this.sortedIndexes.delete(c);
     }
@@ -183,17 +274,20 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.table.close();
   }
 
   /** Live documents held, by collection: what this store keeps in process memory. */
   documentCounts(): Map<string, number> {
+    const counts = this.table.liveCounts();
     const out = new Map<string, number>();
-    for (const [name, { docs }] of this.collections) {
-      let n = 0;
-      for (const doc of docs.values()) if (doc) n += 1;
-      out.set(name, n);
-    }
+    for (const [name, coll] of this.collections) if (counts.has(coll)) out.set(name, counts.get(coll)!);
     return out;
+  }
+
+  /** The bytes the documents take outside the JavaScript heap (the SQLite database's pages). */
+  documentBytes(): number {
+    return this.table.bytes();
   }
 
   /**
@@ -201,7 +295,7 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
    * to tell the memory the read models hold from the rest of the process's.
    */
   clear(): void {
-    this.collections.clear();
+    this.table.dropAll();
     this.indexes.clear();
     this.sortedIndexes.clear();
     this.checkpoints.clear();
@@ -214,10 +308,10 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   private candidates(collection: string, filter: Record<string, unknown>): ReadModelDoc[] {
     const ids = this.indexedIds(collection, filter);
     if (!ids) return this.live(collection);
-    const docs = this.collections.get(collection)?.docs;
+    const coll = this.coll(collection);
     const out: ReadModelDoc[] = [];
     for (const id of ids) {
-      const doc = docs?.get(id);
+      const doc = this.table.doc(coll, id);
       if (doc) out.push(decode(doc));
     }
     return out;
@@ -227,10 +321,8 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
   private indexedIds(collection: string, filter: Record<string, unknown>): string[] | undefined {
     const fields = Object.keys(filter).filter((f) => indexKeyOf(filter[f]) !== undefined);
     if (fields.length === 0) return undefined;
-    const docs = this.collections.get(collection)?.docs;
-    if (!docs) return [];
     const sets = fields
-      .map((f) => this.indexOf(collection, f, docs).get(indexKeyOf(filter[f])!) ?? new Set<string>())
+      .map((f) => this.indexOf(collection, f).get(indexKeyOf(filter[f])!) ?? new Set<string>())
       .sort((a, b) => a.size - b.size);
     const [smallestSet, ...others] = sets;
     const out: string[] = [];
@@ -238,17 +330,14 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
     return out;
   }
 
-  private indexOf(
-    collection: string,
-    field: string,
-    docs: Map<string, StoredDoc | null>,
-  ): Map<string, Set<string>> {
+  private indexOf(collection: string, field: string): Map<string, Set<string>> {
     let byField = this.indexes.get(collection);
     if (!byField) this.indexes.set(collection, (byField = new Map()));
     let index = byField.get(field);
     if (!index) {
       byField.set(field, (index = new Map()));
-      for (const [id, doc] of docs) if (doc) addToIndex(index, decode(doc)[field], id);
+      for (const { id, doc } of this.table.live(this.coll(collection)))
+        addToIndex(index, decode(doc)[field], id);
     }
     return index;
   }
@@ -317,8 +406,14 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
 
   private live(collection: string): ReadModelDoc[] {
     const out: ReadModelDoc[] = [];
-    for (const doc of this.collections.get(collection)?.docs.values() ?? []) if (doc) out.push(decode(doc));
+    for (const { doc } of this.table.live(this.coll(collection))) out.push(decode(doc));
     return out;
+  }
+
+  private coll(collection: string): number {
+    let coll = this.collections.get(collection);
+    if (coll === undefined) this.collections.set(collection, (coll = this.collections.size));
+    return coll;
   }
 
   private assertOpen(): void {
@@ -388,9 +483,10 @@ function jsonExact(value: unknown): boolean {
   }
 }
 
-const encode = (doc: ReadModelDoc): StoredDoc => (jsonExact(doc) ? JSON.stringify(doc) : cloneDoc(doc));
-const decode = (doc: StoredDoc): ReadModelDoc =>
-  typeof doc === 'string' ? (JSON.parse(doc) as ReadModelDoc) : cloneDoc(doc);
+const encode = (doc: ReadModelDoc): string | Uint8Array =>
+  jsonExact(doc) ? JSON.stringify(doc) : serialize(doc);
+const decode = (doc: string | Uint8Array): ReadModelDoc =>
+  (typeof doc === 'string' ? JSON.parse(doc) : deserialize(doc)) as ReadModelDoc;
 
 /** Equality on top-level fields; null matches a missing field, as in MongoDB. */
 function matches(doc: ReadModelDoc, filter: Record<string, unknown>): boolean {

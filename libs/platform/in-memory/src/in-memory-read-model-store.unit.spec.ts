@@ -114,6 +114,18 @@ describe('InMemoryReadModelStore memory accounting', () => {
       ],
     );
     assert.equal((await store.find('a', { v: 1 })).length, 1);
+    const before = store.documentBytes();
+    const text = 'x'.repeat(1_000);
+    await store.applyBatch(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        kind: 'upsert' as const,
+        collection: 'b',
+        doc: { id: `d${i}`, text },
+        position: BigInt(10 + i),
+      })),
+      { processorId: 'p', position: 1_010n, version: 1 },
+    );
+    assert.ok(store.documentBytes() >= before + 1_000_000, 'the documents are in the database');
     store.clear();
     assert.deepEqual([...store.documentCounts()], []);
     assert.equal((await store.find('a', { v: 1 })).length, 0, 'the equality index went too');
@@ -188,6 +200,18 @@ describe('InMemoryReadModelStore storage', () => {
     assert.ok(q!.at instanceof Date);
     assert.ok(Object.is(q!.zero, -0));
     assert.ok('missing' in q!);
+    await assert.rejects(
+      store.applyBatch(
+        [
+          { kind: 'upsert', collection: 'c', doc: { id: 'r', v: 1 }, position: 3n },
+          { kind: 'upsert', collection: 'c', doc: { id: 'p', f: () => 1 }, position: 4n },
+        ],
+        { processorId: 'p', position: 4n, version: 1 },
+      ),
+      /could not be cloned/,
+    );
+    assert.equal(await store.get('c', 'r'), null, 'a batch that cannot be stored applies nothing');
+    assert.equal((await store.getCheckpoint('p'))?.position, 2n);
     assert.notEqual(await store.get('c', 'p'), p, 'each read is a copy');
     assert.equal((await store.find('c', { zero: -0 })).length, 1);
     assert.equal(await store.count('c', { zero: 0 }), 0, 'Object.is equality, as isDeepStrictEqual');
@@ -195,27 +219,28 @@ describe('InMemoryReadModelStore storage', () => {
 });
 
 describe('InMemoryReadModelStore positions', () => {
-  it('orders ops exactly beyond the safe integers (positions held as numbers below them)', async () => {
-    const store = new InMemoryReadModelStore();
-    const big = 2n ** 60n;
-    const at = (position: bigint, n: number) => ({
-      kind: 'upsert' as const,
-      collection: 'c',
-      doc: { id: 'x', n },
-      position,
+  for (const big of [2n ** 60n, 2n ** 64n]) {
+    it(`orders ops exactly beyond the safe integers (around ${big}: SQLite's integers stop at 2^63 - 1)`, async () => {
+      const store = new InMemoryReadModelStore();
+      const at = (position: bigint, n: number) => ({
+        kind: 'upsert' as const,
+        collection: 'c',
+        doc: { id: 'x', n },
+        position,
+      });
+      const checkpoint = { processorId: 'p', position: 0n, version: 1 };
+      await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER), 1)], checkpoint);
+      await store.applyBatch([at(big + 1n, 2)], checkpoint);
+      // 2^60 + 1 and 2^60 are the same double: only an exact comparison refuses this stale op.
+      await store.applyBatch([at(big, 3)], checkpoint);
+      await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER) + 1n, 4)], checkpoint);
+      const held = await store.getPositioned('c', ['x']);
+      assert.deepEqual(held.get('x'), { doc: { id: 'x', n: 2 }, position: big + 1n });
+      await store.applyBatch([{ kind: 'delete', collection: 'c', id: 'x', position: big + 2n }], checkpoint);
+      await store.applyBatch([at(big + 1n, 5)], checkpoint);
+      assert.deepEqual((await store.getPositioned('c', ['x'])).get('x'), { doc: null, position: big + 2n });
+      await store.applyBatch([at(3n, 6)], { ...checkpoint, processorId: 'q' });
+      assert.deepEqual((await store.getPositioned('c', ['x', 'y'])).get('x')?.position, big + 2n);
     });
-    const checkpoint = { processorId: 'p', position: 0n, version: 1 };
-    await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER), 1)], checkpoint);
-    await store.applyBatch([at(big + 1n, 2)], checkpoint);
-    // 2^60 + 1 and 2^60 are the same double: only an exact comparison refuses this stale op.
-    await store.applyBatch([at(big, 3)], checkpoint);
-    await store.applyBatch([at(BigInt(Number.MAX_SAFE_INTEGER) + 1n, 4)], checkpoint);
-    const held = await store.getPositioned('c', ['x']);
-    assert.deepEqual(held.get('x'), { doc: { id: 'x', n: 2 }, position: big + 1n });
-    await store.applyBatch([{ kind: 'delete', collection: 'c', id: 'x', position: big + 2n }], checkpoint);
-    await store.applyBatch([at(big + 1n, 5)], checkpoint);
-    assert.deepEqual((await store.getPositioned('c', ['x'])).get('x'), { doc: null, position: big + 2n });
-    await store.applyBatch([at(3n, 6)], { ...checkpoint, processorId: 'q' });
-    assert.deepEqual((await store.getPositioned('c', ['x', 'y'])).get('x')?.position, big + 2n);
-  });
+  }
 });
