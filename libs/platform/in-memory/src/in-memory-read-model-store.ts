@@ -127,7 +127,8 @@ class DocTable {
 const RESERVED_FIELDS = ['_id', '_position', '_deleted'];
 
 /**
- * Read-model store held in process memory, for unit tests and the single-process dev mode.
+ * Read-model store held in process memory, for unit tests and the single-process dev mode: the
+ * documents in an in-memory SQLite database ({@link DocTable}), the indexes on the JavaScript heap.
  *
  * Every document carries the position of the op that last wrote it, outside the document itself (it
  * never shows in what `get`/`find` return; `getPositioned` exposes it). An op applies only when that
