@@ -9,7 +9,7 @@ import { USAGE, parseArgs } from './lib/args';
 import { InfraManager } from './lib/infra';
 import { machineInfo } from './lib/machine';
 import { ProgressBar } from './lib/progress';
-import { renderMarkdown, renderTextTable } from './lib/report';
+import { renderMarkdown, renderTextTable, withoutResults } from './lib/report';
 import type { BenchContext, BenchmarkResult, ResultRow } from './lib/types';
 
 const root = path.resolve(__dirname, '..');
@@ -160,7 +160,17 @@ async function main(): Promise<number> {
     bar.finish();
   }
   process.stdout.write(`\n${renderTextTable(allRows)}\n\n`);
-  if (parsed.markdown) writeMarkdown();
+  if (parsed.markdown) {
+    // The result files are git-ignored: after one benchmark on a fresh clone, a rewrite would turn
+    // every other recorded row into "not run yet".
+    const missing = withoutResults(readResults(), BENCHMARKS);
+    if (missing.length === 0) writeMarkdown();
+    else
+      process.stdout.write(
+        `BENCHMARKS.md not rewritten: no result file for ${missing.join(', ')} in bench/results/ ` +
+          '(run them too, or `npm run bench -- --report` to write the file from what there is)\n',
+      );
+  }
   return failures ? 1 : 0;
 }
 

@@ -1,7 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs } from './args';
-import { formatNumber, formatRatio, ratioOf, renderMarkdown, renderTextTable, statusOf } from './report';
+import {
+  formatNumber,
+  formatRatio,
+  ratioOf,
+  renderMarkdown,
+  renderTextTable,
+  statusOf,
+  withoutResults,
+} from './report';
 import { percentiles, quantile } from './stats';
 import { summarizeProfile } from './profile';
 import type { BenchmarkResult, ResultRow } from './types';
@@ -16,6 +24,19 @@ const row = (over: Partial<ResultRow>): ResultRow => ({
   unit: 'calls/s',
   baseline: { label: 'raw', value: 6000, unit: 'calls/s' },
   ...over,
+});
+
+describe('bench results held', () => {
+  // After one benchmark on a fresh clone (the result files are git-ignored) the others have none, and
+  // BENCHMARKS.md must not be rewritten with their recorded rows as "not run yet".
+  it('names the registered benchmarks without a result, in registry order', () => {
+    const registry = [{ name: 'ingest' }, { name: 'latency' }, { name: 'rebuild' }];
+    assert.deepEqual(withoutResults([{ benchmark: 'rebuild' }], registry), ['ingest', 'latency']);
+    assert.deepEqual(
+      withoutResults([{ benchmark: 'latency' }, { benchmark: 'ingest' }, { benchmark: 'rebuild' }], registry),
+      [],
+    );
+  });
 });
 
 describe('bench arguments', () => {

@@ -9,6 +9,15 @@ export function statusOf(row: ResultRow): Status {
   return meets(row.goal, row.measured) ? 'met' : 'not met';
 }
 
+/** The registered benchmarks no result is held for, in registry order. */
+export function withoutResults(
+  results: readonly Pick<BenchmarkResult, 'benchmark'>[],
+  registry: readonly { name: string }[],
+): string[] {
+  const have = new Set(results.map((r) => r.benchmark));
+  return registry.map((b) => b.name).filter((name) => !have.has(name));
+}
+
 export function meets(goal: Goal, measured: number): boolean {
   return goal.kind === 'min' ? measured >= goal.value : measured <= goal.value;
 }
