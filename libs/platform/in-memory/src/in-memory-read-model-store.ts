@@ -44,6 +44,7 @@ class DocTable {
   private readonly db = new DatabaseSync(':memory:');
   private readonly selectDoc: StatementSync;
   private readonly selectRow: StatementSync;
+  private readonly selectHead: StatementSync;
   private readonly selectLive: StatementSync;
   private readonly upsertRow: StatementSync;
   private readonly deleteCollection: StatementSync;
@@ -62,6 +63,11 @@ class DocTable {
     this.selectDoc = this.db.prepare('SELECT doc FROM docs WHERE coll = ? AND id = ?');
     this.selectRow = this.db.prepare('SELECT position, doc FROM docs WHERE coll = ? AND id = ?');
     this.selectRow.setReadBigInts(true);
+    // What a write checks, without copying the document's text out of SQLite.
+    this.selectHead = this.db.prepare(
+      'SELECT position, doc IS NOT NULL AS live FROM docs WHERE coll = ? AND id = ?',
+    );
+    this.selectHead.setReadBigInts(true);
     this.selectLive = this.db.prepare('SELECT id, doc FROM docs WHERE coll = ? AND doc IS NOT NULL');
     this.upsertRow = this.db.prepare(
       `INSERT INTO docs (coll, id, position, doc) VALUES (?, ?, ?, ?)
@@ -81,6 +87,12 @@ class DocTable {
   row(coll: number, id: string): { position: bigint; doc: StoredDoc } | undefined {
     const row = this.selectRow.get(coll, id) as { position: bigint | string; doc: StoredDoc } | undefined;
     return row && { position: BigInt(row.position), doc: row.doc };
+  }
+
+  /** The position of the op that last wrote the document, and whether it is live (no tombstone). */
+  head(coll: number, id: string): { position: bigint; live: boolean } | undefined {
+    const row = this.selectHead.get(coll, id) as { position: bigint | string; live: bigint } | undefined;
+    return row && { position: BigInt(row.position), live: row.live === 1n };
   }
 
   live(coll: number): IterableIterator<{ id: string; doc: string | Uint8Array }> {
@@ -236,18 +248,19 @@ export class InMemoryReadModelStore implements PositionedReadModelStore {
       ops.forEach((op, i) => {
         const coll = this.coll(op.collection);
         const id = op.kind === 'upsert' ? op.doc.id : op.id;
-        const current = this.table.row(coll, id);
+        const current = this.table.head(coll, id);
         if (current && current.position >= op.position) return;
         if (this.indexes.has(op.collection) || this.sortedIndexes.has(op.collection)) {
+          const before = current?.live ? this.table.doc(coll, id) : undefined;
           this.reindex(
             op.collection,
             id,
-            current?.doc ? decode(current.doc) : null,
+            before ? decode(before) : null,
             op.kind === 'upsert' ? op.doc : null,
           );
         }
         this.table.put(coll, id, op.position, encoded[i]!);
-        const delta = (op.kind === 'upsert' ? 1 : 0) - (current?.doc ? 1 : 0);
+        const delta = (op.kind === 'upsert' ? 1 : 0) - (current?.live ? 1 : 0);
         if (delta !== 0) counted.set(coll, (counted.get(coll) ?? 0) + delta);
       });
     });
