@@ -73,6 +73,8 @@ const STORE_COUNTS = [
   'commitsOver25Ms',
   'commitsOver100Ms',
   'commitMs',
+  'readsOver25Ms',
+  'readMs',
   'pauses',
   'pauseMs',
 ] as const;
@@ -176,6 +178,12 @@ interface Sample {
   commitsOver25Ms: number;
   commitsOver100Ms: number;
   commitMs: number;
+  /**
+   * The event store's reads of a stream in the window that held the event loop over 25 ms (a read is
+   * some 35 us of SQLite's work: a longer one waited on the file), and the loop's time in them all.
+   */
+  readsOver25Ms: number;
+  readMs: number;
   /** Pauses of the appends in the window while a checkpoint let the log start over, and their total. */
   pauses: number;
   pauseMs: number;
@@ -296,7 +304,8 @@ async function main(): Promise<void> {
   });
   /**
    * One scrape of /metrics: consumer lag, and the event store's histograms so far (fsyncs over 50 and
-   * 100 ms; its group transactions on the loop over 25 and 100 ms and their total; the pauses of its
+   * 100 ms; its group transactions on the loop over 25 and 100 ms and their total; its reads of a
+   * stream over 25 ms and their total; the pauses of its
    * appends for a checkpoint, how many and how long in all).
    */
   const scrape = async (): Promise<{ lag: number } & StoreCounts> => {
@@ -321,6 +330,8 @@ async function main(): Promise<void> {
       commitsOver25Ms: over('commit_seconds', '0.025'),
       commitsOver100Ms: over('commit_seconds', '0.1'),
       commitMs: value('commit_seconds_sum') * 1000,
+      readsOver25Ms: over('read_seconds', '0.025'),
+      readMs: value('read_seconds_sum') * 1000,
       pauses: value('wal_pause_seconds_count'),
       pauseMs: value('wal_pause_seconds_sum') * 1000,
     };

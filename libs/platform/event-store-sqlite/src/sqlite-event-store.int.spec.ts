@@ -51,7 +51,7 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
-  it('counts the fsyncs of its log in ringback_event_store_fsync_seconds (none when fsynced on the loop), and its commits in ringback_event_store_commit_seconds', async () => {
+  it('counts the fsyncs of its log in ringback_event_store_fsync_seconds (none when fsynced on the loop), its commits in ringback_event_store_commit_seconds and its reads of a stream in ringback_event_store_read_seconds', async () => {
     const tmp = tempDir();
     const registry = new Registry();
     const onLoopRegistry = new Registry();
@@ -83,6 +83,16 @@ describe('SqliteEventStore on a file', () => {
       // Every group transaction is timed as the loop's, the fsync inside it too when on the loop.
       assert.equal(await commits(registry), 2);
       assert.equal(await commits(onLoopRegistry), 1);
+      // Reads of a stream are timed too (those of the whole log are not: memory serves most).
+      const reads = async (r: Registry): Promise<number> =>
+        (await r.getSingleMetric('ringback_event_store_read_seconds')!.get()).values.find(
+          (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_read_seconds_count',
+        )!.value;
+      assert.equal(await reads(registry), 0);
+      assert.equal((await store.readStream('thing-1')).length, 2);
+      assert.equal((await store.readStream('thing-none')).length, 0);
+      await store.readAll();
+      assert.equal(await reads(registry), 2);
     } finally {
       await store.close();
       await onLoop.close();

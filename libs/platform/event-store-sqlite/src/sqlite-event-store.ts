@@ -43,7 +43,8 @@ export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
    * Where `ringback_event_store_fsync_seconds` goes: how long each fsync of the write-ahead log took
    * (off the loop only). Every append waits for one, so it is the disk's share of a webhook's latency.
    * And `ringback_event_store_wal_pause_seconds`: how long appends waited for a checkpoint to copy the
-   * last frames of the log, so that it could start over (see checkpointOffLoop).
+   * last frames of the log, so that it could start over (see checkpointOffLoop). And
+   * `ringback_event_store_read_seconds`: how long each read of a stream held the event loop.
    */
   registry?: Registry;
   /** When the log's checkpoints pause appends (see checkpointOffLoop; tests make it sooner). */
@@ -132,6 +133,8 @@ export class SqliteEventStore implements EventStore {
   private readonly recent = new RecentRows<AppendedRow>(RECENT_ROWS);
   /** `PRAGMA data_version` when last looked at: it changes when another connection commits. */
   private dataVersion: unknown;
+  /** Told how long each read of a stream held the loop (seconds), with a registry. */
+  private readonly onRead: ((seconds: number) => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
@@ -185,6 +188,11 @@ export class SqliteEventStore implements EventStore {
     const onCommit = timed(
       'event_store_commit_seconds',
       'Time the event loop spent in each group transaction of the SQLite event store (BEGIN to COMMIT); nothing else runs meanwhile',
+    );
+    // A read is SQLite's work on the loop, and its wait for the file: told apart by their times.
+    this.onRead = timed(
+      'event_store_read_seconds',
+      "Time the event loop spent in each read of a stream from the SQLite event store's file; nothing else runs meanwhile",
     );
     const onPause = timed(
       'event_store_wal_pause_seconds',
@@ -245,11 +253,13 @@ export class SqliteEventStore implements EventStore {
     options: { fromRevision?: number; maxCount?: number } = {},
   ): Promise<RecordedEvent[]> {
     this.assertOpen();
+    const started = this.onRead ? performance.now() : 0;
     const rows = this.statements.readStream.all(
       streamId,
       Math.max(0, options.fromRevision ?? 0),
       limitOf(options.maxCount),
     ) as unknown as EventRow[];
+    this.onRead?.((performance.now() - started) / 1000);
     return rows.map(toRecorded);
   }
 
