@@ -121,6 +121,30 @@ describe('checkpointOffLoop', () => {
       cleanup();
     }
   });
+
+  it('takes no pause the thread asked for while the file was being closed', async () => {
+    // The thread asks for a pause each interval while its log holds restartFrames (nothing restarts
+    // an idle log), so one may cross `remove` on its way: taken, nothing would ever end it.
+    for (let round = 0; round < 20; round++) {
+      const { file, cleanup } = tempFile();
+      const db = openWal(file);
+      const checkpoints = checkpointOffLoop(db, file, { restartFrames: 8, intervalMs: 1 });
+      try {
+        const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+        for (let i = 0; i < 100; i++) insert.run(i, 'z'.repeat(3000));
+        const deadline = Date.now() + 5_000;
+        while (!checkpoints.paused && Date.now() < deadline) await turn();
+        assert.equal(checkpoints.paused, true, `round ${round}: the thread asked for a pause`);
+        // Once resumed, the thread asks again within a millisecond: close() meets that request.
+        while (checkpoints.paused && Date.now() < deadline) await turn();
+        await checkpoints.close();
+        assert.equal(checkpoints.paused, false, `round ${round}: paused after close`);
+      } finally {
+        db.close();
+        cleanup();
+      }
+    }
+  });
 });
 
 describe('SqliteGroupCommit with paused checkpoints', () => {

@@ -107,6 +107,8 @@ interface Registration {
   listeners: (() => void)[];
   stats: { pauses: number; restarts: number };
   removed: (() => void) | undefined;
+  /** remove() was called: a pause asked for meanwhile is not taken (nothing would end it). */
+  closing: boolean;
 }
 
 /** The process's one checkpointer thread, started with the first file and ended with the last. */
@@ -129,6 +131,7 @@ class CheckpointerThread {
       listeners: [],
       stats: { pauses: 0, restarts: 0 },
       removed: undefined,
+      closing: false,
     };
     this.files.set(id, registration);
     this.post({
@@ -144,6 +147,7 @@ class CheckpointerThread {
   remove(id: number): Promise<void> {
     const registration = this.files.get(id);
     if (!registration) return Promise.resolve();
+    registration.closing = true;
     this.resume(id);
     return new Promise<void>((resolve) => {
       registration.removed = resolve;
@@ -181,6 +185,8 @@ class CheckpointerThread {
     const registration = this.files.get(m.id);
     if (!registration) return;
     if (m.kind === 'pause') {
+      // The thread may ask once more before it reads `remove`: a closed file's writer never pauses.
+      if (registration.closing) return;
       // Handled between two turns of the loop: no transaction of the writer is open now, and none
       // starts until `resumed` (or the longest pause) comes.
       registration.paused = true;
