@@ -305,8 +305,8 @@ async function main(): Promise<void> {
   /**
    * One scrape of /metrics: consumer lag, and the event store's histograms so far (fsyncs over 50 and
    * 100 ms; its group transactions on the loop over 25 and 100 ms and their total; its reads of a
-   * stream over 25 ms and their total; the pauses of its
-   * appends for a checkpoint, how many and how long in all).
+   * stream over 25 ms and their total; the pauses of its appends for a checkpoint, how many and how
+   * long in all).
    */
   const scrape = async (): Promise<{ lag: number } & StoreCounts> => {
     const text = await (await fetch(`${rb.service.url}/metrics`)).text();

@@ -62,14 +62,14 @@ describe('SqliteEventStore on a file', () => {
       registry: onLoopRegistry,
       ...quiet,
     });
-    const count = async (r: Registry): Promise<number> =>
-      (await r.getSingleMetric('ringback_event_store_fsync_seconds')!.get()).values.find(
-        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_fsync_seconds_count',
+    // How many times the store's histogram `ringback_event_store_<name>` observed.
+    const observed = async (r: Registry, name: string): Promise<number> =>
+      (await r.getSingleMetric(`ringback_event_store_${name}`)!.get()).values.find(
+        (v) => (v as { metricName?: string }).metricName === `ringback_event_store_${name}_count`,
       )!.value;
-    const commits = async (r: Registry): Promise<number> =>
-      (await r.getSingleMetric('ringback_event_store_commit_seconds')!.get()).values.find(
-        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_commit_seconds_count',
-      )!.value;
+    const count = (r: Registry) => observed(r, 'fsync_seconds');
+    const commits = (r: Registry) => observed(r, 'commit_seconds');
+    const reads = (r: Registry) => observed(r, 'read_seconds');
     try {
       assert.equal(await count(registry), 0);
       assert.equal(await commits(registry), 0);
@@ -84,10 +84,6 @@ describe('SqliteEventStore on a file', () => {
       assert.equal(await commits(registry), 2);
       assert.equal(await commits(onLoopRegistry), 1);
       // Reads of a stream are timed too (those of the whole log are not: memory serves most).
-      const reads = async (r: Registry): Promise<number> =>
-        (await r.getSingleMetric('ringback_event_store_read_seconds')!.get()).values.find(
-          (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_read_seconds_count',
-        )!.value;
       assert.equal(await reads(registry), 0);
       assert.equal((await store.readStream('thing-1')).length, 2);
       assert.equal((await store.readStream('thing-none')).length, 0);

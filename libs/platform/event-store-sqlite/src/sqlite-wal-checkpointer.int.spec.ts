@@ -25,6 +25,20 @@ function openWal(file: string): DatabaseSync {
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A file whose log holds far more than `restartFrames` (8) pages, once its checkpoints paused it. */
+async function pausedWriter(
+  intervalMs: number,
+): Promise<{ db: DatabaseSync; checkpoints: WalCheckpoints; deadline: number; cleanup: () => void }> {
+  const { file, cleanup } = tempFile();
+  const db = openWal(file);
+  const checkpoints = checkpointOffLoop(db, file, { restartFrames: 8, intervalMs });
+  const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
+  for (let i = 0; i < 100; i++) insert.run(i, 'z'.repeat(3000));
+  const deadline = Date.now() + 5_000;
+  while (!checkpoints.paused && Date.now() < deadline) await turn();
+  return { db, checkpoints, deadline, cleanup };
+}
+
 describe('checkpointOffLoop', () => {
   it('keeps the log short under a steady writer by pausing it now and then, and loses no row', async () => {
     const { file, cleanup } = tempFile();
@@ -104,14 +118,8 @@ describe('checkpointOffLoop', () => {
   });
 
   it('lets the writer go on when closed while it is paused, and closes twice without harm', async () => {
-    const { file, cleanup } = tempFile();
-    const db = openWal(file);
-    const checkpoints = checkpointOffLoop(db, file, { restartFrames: 8, intervalMs: 2 });
+    const { db, checkpoints, cleanup } = await pausedWriter(2);
     try {
-      const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-      for (let i = 0; i < 100; i++) insert.run(i, 'z'.repeat(3000));
-      const deadline = Date.now() + 5_000;
-      while (!checkpoints.paused && Date.now() < deadline) await turn();
       assert.equal(checkpoints.paused, true);
       // close() resolves whatever the thread is doing: a writer never waits on a closed file's pause.
       await Promise.all([checkpoints.close(), checkpoints.close()]);
@@ -126,14 +134,8 @@ describe('checkpointOffLoop', () => {
     // The thread asks for a pause each interval while its log holds restartFrames (nothing restarts
     // an idle log), so one may cross `remove` on its way: taken, nothing would ever end it.
     for (let round = 0; round < 20; round++) {
-      const { file, cleanup } = tempFile();
-      const db = openWal(file);
-      const checkpoints = checkpointOffLoop(db, file, { restartFrames: 8, intervalMs: 1 });
+      const { db, checkpoints, deadline, cleanup } = await pausedWriter(1);
       try {
-        const insert = db.prepare('INSERT INTO t (k, v) VALUES (?, ?)');
-        for (let i = 0; i < 100; i++) insert.run(i, 'z'.repeat(3000));
-        const deadline = Date.now() + 5_000;
-        while (!checkpoints.paused && Date.now() < deadline) await turn();
         assert.equal(checkpoints.paused, true, `round ${round}: the thread asked for a pause`);
         // Once resumed, the thread asks again within a millisecond: close() meets that request.
         while (checkpoints.paused && Date.now() < deadline) await turn();
