@@ -330,6 +330,76 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
+  it('answers a read past the end of a stream it knows from memory, as the file would, until another connection writes', async () => {
+    const tmp = tempDir();
+    const registry = new Registry();
+    const store = new SqliteEventStore({ path: tmp.file, commitIntervalMs: 0, registry, ...quiet });
+    const other = new SqliteEventStore({ path: tmp.file, ...quiet });
+    const fileReads = async (): Promise<number> =>
+      (await registry.getSingleMetric('ringback_event_store_read_seconds')!.get()).values.find(
+        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_read_seconds_count',
+      )!.value;
+    const ids = (events: readonly { envelope: { eventId: string } }[]) =>
+      events.map((e) => e.envelope.eventId);
+    try {
+      const three = [0, 1, 2].map((n) => thingHappened('thing-1', n));
+      await store.appendToStream('thing-1', three, { expectedRevision: 'no_stream' });
+      assert.equal(await fileReads(), 0);
+      assert.deepEqual(await store.readStream('thing-1', { fromRevision: 3 }), []);
+      assert.deepEqual(await store.readStream('thing-1', { fromRevision: 9 }), []);
+      assert.equal(await fileReads(), 0, 'past the end of its own append: from memory');
+      // A read cut by maxCount did not reach the end: it must not be taken for it.
+      assert.deepEqual(ids(await store.readStream('thing-1', { maxCount: 1 })), [three[0]!.eventId]);
+      assert.deepEqual(
+        ids(await store.readStream('thing-1', { fromRevision: 1 })),
+        three.slice(1).map((e) => e.eventId),
+      );
+      assert.deepEqual(await store.readStream('thing-none'), []);
+      const before = await fileReads();
+      assert.deepEqual(await store.readStream('thing-none'), []);
+      assert.equal(await fileReads(), before, 'a stream found empty: from memory');
+
+      // Another connection writes: both streams are read from the file again.
+      const fourth = thingHappened('thing-1', 3);
+      await other.appendToStream('thing-1', [fourth], { expectedRevision: 2 });
+      const first = thingHappened('thing-none', 0);
+      await other.appendToStream('thing-none', [first], { expectedRevision: 'no_stream' });
+      assert.deepEqual(ids(await store.readStream('thing-1', { fromRevision: 3 })), [fourth.eventId]);
+      assert.deepEqual(ids(await store.readStream('thing-none')), [first.eventId]);
+
+      // Concurrent appends in one commit, one of them rolled back halfway: every read as the file's.
+      const appends: Promise<unknown>[] = [];
+      for (let i = 0; i < 30; i++) {
+        const streamId = `thing-${i % 4}`;
+        appends.push(
+          store.appendToStream(streamId, [thingHappened(streamId, i)], { expectedRevision: 'any' }),
+        );
+      }
+      const broken = thingHappened('thing-2', 1);
+      (broken as { data: unknown }).data = { n: 10n }; // JSON.stringify throws on the second insert
+      appends.push(
+        assert.rejects(
+          store.appendToStream('thing-2', [thingHappened('thing-2', 0), broken], { expectedRevision: 'any' }),
+        ),
+      );
+      await Promise.all(appends);
+      for (const streamId of ['thing-0', 'thing-1', 'thing-2', 'thing-3', 'thing-none', 'thing-9'])
+        for (let fromRevision = 0; fromRevision <= 12; fromRevision++)
+          for (const maxCount of [undefined, 0, 1, 5]) {
+            const options = { fromRevision, ...(maxCount === undefined ? {} : { maxCount }) };
+            assert.deepEqual(
+              ids(await store.readStream(streamId, options)),
+              ids(await other.readStream(streamId, options)),
+              `${streamId} ${JSON.stringify(options)}`,
+            );
+          }
+    } finally {
+      await store.close();
+      await other.close();
+      tmp.remove();
+    }
+  });
+
   it(
     'keeps every acknowledged append after the writer process is SIGKILLed',
     { timeout: 30_000 },

@@ -23,6 +23,7 @@ import { createHistogram } from '@ringback/observability';
 import { openSqliteDatabase } from './open-sqlite-database';
 import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
 import { RecentRows } from './recent-rows';
+import { StreamEnds } from './stream-ends';
 import type { WalCheckpointOptions } from './sqlite-wal-checkpointer';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
@@ -77,6 +78,11 @@ const FSYNC_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
  * collections are never copied into the old one.
  */
 const RECENT_ROWS = 512;
+/**
+ * Streams whose end is kept (StreamEnds): the ones read or appended in the last few minutes of the
+ * soak's load, at some hundred bytes each.
+ */
+const STREAM_ENDS = 16_384;
 
 interface EventRow {
   position: bigint;
@@ -131,6 +137,8 @@ export class SqliteEventStore implements EventStore {
   private readonly unsynced = new Set<bigint>();
   /** The newest rows appended by this connection, while no other connection has written since. */
   private readonly recent = new RecentRows<AppendedRow>(RECENT_ROWS);
+  /** Where streams this connection read or appended end, while no other connection has written since. */
+  private readonly ends = new StreamEnds(STREAM_ENDS);
   /** `PRAGMA data_version` when last looked at: it changes when another connection commits. */
   private dataVersion: unknown;
   /** Told how long each read of a stream held the loop (seconds), with a registry. */
@@ -231,6 +239,7 @@ export class SqliteEventStore implements EventStore {
           unsynced = appended.answer.position - BigInt(events.length - 1);
           this.unsynced.add(unsynced);
           this.recent.add(appended.rows);
+          this.ends.appended(streamId, appended.answer.nextExpectedRevision);
         }
         return appended;
       });
@@ -253,13 +262,22 @@ export class SqliteEventStore implements EventStore {
     options: { fromRevision?: number; maxCount?: number } = {},
   ): Promise<RecordedEvent[]> {
     this.assertOpen();
+    const from = Math.max(0, options.fromRevision ?? 0);
+    // Past a known end there is nothing to read, unless another connection wrote since it was learned.
+    const end = this.ends.endOf(streamId);
+    if (end !== undefined && from >= end && !this.noticeForeignWrites()) return [];
     const started = this.onRead ? performance.now() : 0;
     const rows = this.statements.readStream.all(
       streamId,
-      Math.max(0, options.fromRevision ?? 0),
+      from,
       limitOf(options.maxCount),
     ) as unknown as EventRow[];
     this.onRead?.((performance.now() - started) / 1000);
+    // Fewer rows than asked for: the read reached the stream's end.
+    if (options.maxCount === undefined || rows.length < options.maxCount) {
+      const last = rows[rows.length - 1];
+      this.ends.readTo(streamId, last ? Number(last.stream_revision) + 1 : from);
+    }
     return rows.map(toRecorded);
   }
 
@@ -377,13 +395,21 @@ export class SqliteEventStore implements EventStore {
     categories: string[] | undefined,
     maxCount: number | undefined,
   ): EventRow[] | undefined {
-    const version = this.statements.dataVersion.get()?.['data_version'];
-    if (version !== this.dataVersion) {
-      this.dataVersion = version;
-      this.recent.forget();
-      return undefined;
-    }
+    if (this.noticeForeignWrites()) return undefined;
     return this.recent.read(from, categories, maxCount);
+  }
+
+  /**
+   * Whether another connection committed since the last look (`PRAGMA data_version`); if so, what
+   * memory holds of the file (recent rows, stream ends) is forgotten.
+   */
+  private noticeForeignWrites(): boolean {
+    const version = this.statements.dataVersion.get()?.['data_version'];
+    if (version === this.dataVersion) return false;
+    this.dataVersion = version;
+    this.recent.forget();
+    this.ends.forget();
+    return true;
   }
 
   private headSync(categories: string[] | undefined): bigint {
