@@ -24,6 +24,7 @@ import { openSqliteDatabase } from './open-sqlite-database';
 import { groupCommitOnFile, type SqliteGroupCommit } from './sqlite-group-commit';
 import { RecentRows } from './recent-rows';
 import { StreamEnds } from './stream-ends';
+import { StreamIdFilter } from './stream-id-filter';
 import type { WalCheckpointOptions } from './sqlite-wal-checkpointer';
 
 export interface SqliteEventStoreOptions extends SubscriptionRetryOptions {
@@ -129,6 +130,7 @@ export class SqliteEventStore implements EventStore {
     head: StatementSync;
     headByCategory: StatementSync;
     dataVersion: StatementSync;
+    streamsCreatedAfter: StatementSync;
   };
   private readonly subscriptions = new LiveSubscriptions<PollingSubscription>();
   private readonly source: SubscriptionSource;
@@ -139,6 +141,9 @@ export class SqliteEventStore implements EventStore {
   private readonly recent = new RecentRows<AppendedRow>(RECENT_ROWS);
   /** Where streams this connection read or appended end, while no other connection has written since. */
   private readonly ends = new StreamEnds(STREAM_ENDS);
+  /** Every stream id of the file's rows up to `streamIdsCover` (and of this connection's appends). */
+  private readonly streamIds: StreamIdFilter;
+  private streamIdsCover: bigint;
   /** `PRAGMA data_version` when last looked at: it changes when another connection commits. */
   private dataVersion: unknown;
   /** Told how long each read of a stream held the loop (seconds), with a registry. */
@@ -174,9 +179,20 @@ export class SqliteEventStore implements EventStore {
         head: prepare('SELECT max(position) AS position FROM events'),
         headByCategory: prepare('SELECT max(position) AS position FROM events WHERE category = ?'),
         dataVersion: prepare('PRAGMA data_version'),
+        // the first row of each stream: a range of the table's key, then a look at the revision
+        streamsCreatedAfter: prepare(
+          'SELECT stream_id FROM events WHERE position > ? AND stream_revision = 0',
+        ),
       };
       this.dataVersion = this.statements.dataVersion.get()?.['data_version'];
-      this.recent.startAfter(this.headSync(undefined));
+      const head = this.headSync(undefined);
+      this.recent.startAfter(head);
+      // The head before the scan: rows up to it are all in what the scan sees. The stream index alone
+      // answers the scan, not the table's pages.
+      this.streamIdsCover = head;
+      this.streamIds = new StreamIdFilter(Math.max(65_536, 2 * Number(head)));
+      for (const row of this.database.prepare('SELECT DISTINCT stream_id FROM events').iterate())
+        this.streamIds.add((row as { stream_id: string }).stream_id);
     } catch (error) {
       this.database.close();
       throw error;
@@ -240,12 +256,19 @@ export class SqliteEventStore implements EventStore {
           this.unsynced.add(unsynced);
           this.recent.add(appended.rows);
           this.ends.appended(streamId, appended.answer.nextExpectedRevision);
+          this.streamIds.add(streamId);
+          // Right after the rows the filter covers: it covers these too (a gap is someone else's rows).
+          if (unsynced === this.streamIdsCover + 1n) this.streamIdsCover = appended.answer.position;
         }
         return appended;
       });
     } catch (error) {
-      // The rows may have been rolled back with their transaction: readers go to the file again.
-      if (unsynced !== undefined) this.recent.forget();
+      // The rows may have been rolled back with their transaction: readers go to the file again, and
+      // their positions may be taken again by another connection's rows, which the filter must see.
+      if (unsynced !== undefined) {
+        this.recent.forget();
+        if (this.streamIdsCover >= unsynced) this.streamIdsCover = unsynced - 1n;
+      }
       throw error;
     } finally {
       if (unsynced !== undefined) this.unsynced.delete(unsynced);
@@ -263,9 +286,11 @@ export class SqliteEventStore implements EventStore {
   ): Promise<RecordedEvent[]> {
     this.assertOpen();
     const from = Math.max(0, options.fromRevision ?? 0);
-    // Past a known end there is nothing to read, unless another connection wrote since it was learned.
+    // Past a known end, or in a stream the file has never had, there is nothing to read, unless
+    // another connection wrote since.
     const end = this.ends.endOf(streamId);
-    if (end !== undefined && from >= end && !this.noticeForeignWrites()) return [];
+    const nothing = end === undefined ? !this.streamIds.mayHave(streamId) : from >= end;
+    if (nothing && !this.noticeForeignWrites()) return [];
     const started = this.onRead ? performance.now() : 0;
     const rows = this.statements.readStream.all(
       streamId,
@@ -401,7 +426,8 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Whether another connection committed since the last look (`PRAGMA data_version`); if so, what
-   * memory holds of the file (recent rows, stream ends) is forgotten.
+   * memory holds of the file (recent rows, stream ends) is forgotten, and the streams created since
+   * the filter's cover are added to it.
    */
   private noticeForeignWrites(): boolean {
     const version = this.statements.dataVersion.get()?.['data_version'];
@@ -409,6 +435,10 @@ export class SqliteEventStore implements EventStore {
     this.dataVersion = version;
     this.recent.forget();
     this.ends.forget();
+    const head = this.headSync(undefined);
+    for (const row of this.statements.streamsCreatedAfter.iterate(this.streamIdsCover))
+      this.streamIds.add((row as { stream_id: string }).stream_id);
+    this.streamIdsCover = head;
     return true;
   }
 
