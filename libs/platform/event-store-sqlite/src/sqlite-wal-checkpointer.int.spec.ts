@@ -80,9 +80,11 @@ describe('checkpointOffLoop', () => {
       while (checkpoints.paused) await turn();
       assert.equal(pauses.length, checkpoints.stats.pauses, 'every pause timed once it was over');
       assert.ok(pauses.every((seconds) => seconds >= 0 && seconds < 1.5));
-      // Without the pauses the log would reach the backstop's 1,000 frames (passive checkpoints alone
-      // never let it start over under a steady writer).
-      assert.ok(maxWal < 600 * PAGE, `the log stayed short: ${maxWal} bytes`);
+      // Without the pauses the log would pass the backstop's 1,000 frames (passive checkpoints alone
+      // never let it start over under a steady writer). With them it stays near restartFrames, but
+      // the thread that asks for a pause shares two cores with the whole suite: a CI run saw 685
+      // frames before one.
+      assert.ok(maxWal < 900 * PAGE, `the log stayed short: ${maxWal} bytes`);
       assert.equal(Number(db.prepare('SELECT count(*) AS n FROM t').get()?.['n']), written);
     } finally {
       await checkpoints.close();
