@@ -9,13 +9,39 @@ import { Registry } from 'prom-client';
 import { eventStoreContract, eventually, thingHappened } from '@ringback/testing';
 import { WrongExpectedRevisionError } from '@ringback/platform-core';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store';
-import { SqliteEventStore } from './sqlite-event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
 
 const quiet = { onSubscriptionError: () => undefined };
 
 function tempDir(): { dir: string; file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'ringback-sqlite-'));
   return { dir, file: join(dir, 'events.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** How many times the store's histogram `ringback_event_store_<name>` observed. */
+const observed = async (r: Registry, name: string): Promise<number> =>
+  (await r.getSingleMetric(`ringback_event_store_${name}`)!.get()).values.find(
+    (v) => (v as { metricName?: string }).metricName === `ringback_event_store_${name}_count`,
+  )!.value;
+
+const ids = (events: readonly { envelope: { eventId: string } }[]): string[] =>
+  events.map((e) => e.envelope.eventId);
+
+/** Runs `test` with a store and a second connection to its file (`other`), then closes both. */
+async function withTwoConnections(
+  options: Partial<SqliteEventStoreOptions>,
+  test: (store: SqliteEventStore, other: SqliteEventStore, file: string) => Promise<void>,
+): Promise<void> {
+  const tmp = tempDir();
+  const store = new SqliteEventStore({ ...options, path: tmp.file, ...quiet });
+  const other = new SqliteEventStore({ path: tmp.file, ...quiet });
+  try {
+    await test(store, other, tmp.file);
+  } finally {
+    await store.close();
+    await other.close();
+    tmp.remove();
+  }
 }
 
 eventStoreContract('SqliteEventStore', async () => {
@@ -62,11 +88,6 @@ describe('SqliteEventStore on a file', () => {
       registry: onLoopRegistry,
       ...quiet,
     });
-    // How many times the store's histogram `ringback_event_store_<name>` observed.
-    const observed = async (r: Registry, name: string): Promise<number> =>
-      (await r.getSingleMetric(`ringback_event_store_${name}`)!.get()).values.find(
-        (v) => (v as { metricName?: string }).metricName === `ringback_event_store_${name}_count`,
-      )!.value;
     const count = (r: Registry) => observed(r, 'fsync_seconds');
     const commits = (r: Registry) => observed(r, 'commit_seconds');
     const reads = (r: Registry) => observed(r, 'read_seconds');
@@ -331,17 +352,9 @@ describe('SqliteEventStore on a file', () => {
   });
 
   it('answers a read past the end of a stream it knows from memory, as the file would, until another connection writes', async () => {
-    const tmp = tempDir();
     const registry = new Registry();
-    const store = new SqliteEventStore({ path: tmp.file, commitIntervalMs: 0, registry, ...quiet });
-    const other = new SqliteEventStore({ path: tmp.file, ...quiet });
-    const fileReads = async (): Promise<number> =>
-      (await registry.getSingleMetric('ringback_event_store_read_seconds')!.get()).values.find(
-        (v) => (v as { metricName?: string }).metricName === 'ringback_event_store_read_seconds_count',
-      )!.value;
-    const ids = (events: readonly { envelope: { eventId: string } }[]) =>
-      events.map((e) => e.envelope.eventId);
-    try {
+    const fileReads = () => observed(registry, 'read_seconds');
+    await withTwoConnections({ commitIntervalMs: 0, registry }, async (store, other, file) => {
       const three = [0, 1, 2].map((n) => thingHappened('thing-1', n));
       await store.appendToStream('thing-1', three, { expectedRevision: 'no_stream' });
       assert.equal(await fileReads(), 0);
@@ -383,7 +396,7 @@ describe('SqliteEventStore on a file', () => {
       );
       await Promise.all(appends);
       // And a connection opened now knows the streams already in the file.
-      const late = new SqliteEventStore({ path: tmp.file, ...quiet });
+      const late = new SqliteEventStore({ path: file, ...quiet });
       try {
         for (const streamId of ['thing-0', 'thing-1', 'thing-2', 'thing-3', 'thing-none'])
           assert.deepEqual(ids(await late.readStream(streamId)), ids(await other.readStream(streamId)));
@@ -400,18 +413,11 @@ describe('SqliteEventStore on a file', () => {
               `${streamId} ${JSON.stringify(options)}`,
             );
           }
-    } finally {
-      await store.close();
-      await other.close();
-      tmp.remove();
-    }
+    });
   });
 
   it('sees a stream another connection created just before its own append, when it notices only after', async () => {
-    const tmp = tempDir();
-    const store = new SqliteEventStore({ path: tmp.file, ...quiet });
-    const other = new SqliteEventStore({ path: tmp.file, ...quiet });
-    try {
+    await withTwoConnections({}, async (store, other) => {
       await store.appendToStream('thing-1', [thingHappened('thing-1', 0)], { expectedRevision: 'no_stream' });
       const theirs = thingHappened('thing-theirs', 0);
       await other.appendToStream('thing-theirs', [theirs], { expectedRevision: 'no_stream' });
@@ -420,22 +426,12 @@ describe('SqliteEventStore on a file', () => {
         expectedRevision: 'no_stream',
       });
       assert.deepEqual(await store.readStream('thing-1', { fromRevision: 1 }), []); // notices the other's commit
-      assert.deepEqual(
-        (await store.readStream('thing-theirs')).map((e) => e.envelope.eventId),
-        [theirs.eventId],
-      );
-    } finally {
-      await store.close();
-      await other.close();
-      tmp.remove();
-    }
+      assert.deepEqual(ids(await store.readStream('thing-theirs')), [theirs.eventId]);
+    });
   });
 
   it('sees a stream another connection creates at the positions of its own append rolled back at commit', async () => {
-    const tmp = tempDir();
-    const store = new SqliteEventStore({ path: tmp.file, ...quiet });
-    const other = new SqliteEventStore({ path: tmp.file, ...quiet });
-    try {
+    await withTwoConnections({}, async (store, other) => {
       await store.appendToStream('thing-1', [thingHappened('thing-1', 0)], { expectedRevision: 'no_stream' });
       // A deferred foreign key that this one append breaks: SQLite refuses its transaction at COMMIT,
       // after every statement of the append has run.
@@ -461,16 +457,9 @@ describe('SqliteEventStore on a file', () => {
       // The first read that notices the other connection's commit brings the filter up to date: from
       // the rows it covers, which must not include the rolled-back append's.
       assert.deepEqual(await store.readStream('thing-1', { fromRevision: 1 }), []);
-      assert.deepEqual(
-        (await store.readStream('thing-theirs')).map((e) => e.envelope.eventId),
-        [theirs.eventId],
-      );
+      assert.deepEqual(ids(await store.readStream('thing-theirs')), [theirs.eventId]);
       assert.deepEqual(await store.readStream('thing-doomed'), []);
-    } finally {
-      await store.close();
-      await other.close();
-      tmp.remove();
-    }
+    });
   });
 
   it(

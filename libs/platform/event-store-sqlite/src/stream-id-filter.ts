@@ -37,10 +37,11 @@ export class StreamIdFilter {
   }
 
   add(id: string): void {
-    let filter = this.filters[this.filters.length - 1]!;
-    if (this.mayHave(id)) return;
-    if (filter.added >= filter.capacity) filter = this.grow(filter.capacity * 2);
+    // One hashing of the id for the lookup and the insert: every append of the store comes here.
     const [h1, h2] = hashes(id);
+    if (this.has(h1, h2)) return;
+    let filter = this.filters[this.filters.length - 1]!;
+    if (filter.added >= filter.capacity) filter = this.grow(filter.capacity * 2);
     for (let i = 0; i < filter.probes; i++) {
       const bit = (h1 + i * h2) % filter.size;
       filter.bits[bit >>> 5]! |= 1 << (bit & 31);
@@ -51,6 +52,10 @@ export class StreamIdFilter {
   /** False when `id` was never added. */
   mayHave(id: string): boolean {
     const [h1, h2] = hashes(id);
+    return this.has(h1, h2);
+  }
+
+  private has(h1: number, h2: number): boolean {
     for (const filter of this.filters) {
       let all = true;
       for (let i = 0; i < filter.probes && all; i++) {
